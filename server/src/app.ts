@@ -1,0 +1,154 @@
+// Composes the process: Redis, the database, the market simulator, the tick reader, the portfolio
+// engine, the socket gateway, the HTTP API and the web app, and takes them down in reverse order.
+import { isAbsolute, resolve } from 'node:path';
+import type { TemplatedApp, us_listen_socket, us_socket } from 'uWebSockets.js';
+import { registerAuthRoutes } from './api/auth-routes.js';
+import { registerPortfolioRoutes } from './api/portfolio-routes.js';
+import { redisSessions } from './auth/sessions.js';
+import type { Config } from './config.js';
+import { connectDatabase } from './db/connect.js';
+import type { Database } from './db/database.js';
+import { seedDemo, DEMO_USERNAME } from './demo/demo-data.js';
+import { PortfolioBook } from './engine/portfolio-book.js';
+import { QuoteBoard } from './engine/quote-board.js';
+import { PortfolioFeed } from './gateway/portfolio-feed.js';
+import { registerSocketServer } from './gateway/socket-server.js';
+import { loadUws } from './gateway/uws.js';
+import { route } from './http/routes.js';
+import { notFound } from './http/http-error.js';
+import { loadStaticSite } from './http/static-files.js';
+import type { Logger } from './log.js';
+import { MarketSimulator } from './market/simulator.js';
+import { UNIVERSE } from './market/universe.js';
+import { PROJECT_ROOT } from './paths.js';
+import { connectRedis, type RedisHandle } from './redis/connect.js';
+import { redisKeys, type RedisKeys } from './redis/keys.js';
+import { listAssets, upsertAssets } from './store/assets.js';
+import { loadHoldings } from './store/portfolios.js';
+import { readStreamTail, TickReader } from './streams/tick-reader.js';
+
+export interface RunningApp {
+  port: number;
+  url: string;
+  db: Database;
+  redis: RedisHandle;
+  keys: RedisKeys;
+  close(): Promise<void>;
+}
+
+/** How far back a starting gateway looks in the stream for each symbol's last price. */
+const TAIL_ENTRIES_FOR_PRICES = 200_000;
+/** At most one log line per this many rejected ticks, so a broken producer cannot flood the logs. */
+const REJECT_LOG_EVERY = 1_000;
+
+export async function startApp(config: Config, log: Logger): Promise<RunningApp> {
+  const { uws, native, binary } = loadUws(config.uwsAllowFallback);
+  log.info({ native, binary: binary?.split('/').pop() }, native ? 'uWebSockets.js native binary loaded' : 'uWebSockets.js FALLBACK in use (slow)');
+
+  const cleanup: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    const steps = cleanup.splice(0).reverse();
+    for (const step of steps) await step().catch((err) => log.warn({ err }, 'shutdown step failed'));
+  };
+  try {
+    const redis = await connectRedis(config.redisUrl, log);
+    cleanup.push(() => redis.close());
+    log.info({ redis: redis.where, source: redis.source }, 'redis connected');
+    const keys = redisKeys(config.redisKeyPrefix);
+
+    const db = await connectDatabase(config, log);
+    cleanup.push(() => db.close());
+    await upsertAssets(db, UNIVERSE);
+    if (config.demo.enabled && (await seedDemo(db, UNIVERSE, config.demo.password))) {
+      log.info({ username: DEMO_USERNAME }, 'demo user and portfolios created');
+    }
+
+    // Prices: every asset's reference price, overridden by the newest tick still in the stream.
+    const assets = await listAssets(db);
+    const known = new Set(assets.map((a) => a.symbol));
+    const isKnownSymbol = (s: string) => known.has(s);
+    const quotes = new QuoteBoard();
+    for (const a of assets) quotes.set(a.symbol, a.referencePrice, 0);
+    const command = redis.connect('commands');
+    const tail = await readStreamTail(command, keys.ticks, TAIL_ENTRIES_FOR_PRICES, isKnownSymbol);
+    for (const t of tail.latest.values()) quotes.set(t.symbol, t.price, t.time);
+
+    if (config.simulator.enabled) {
+      const simulator = new MarketSimulator({
+        redis: redis.connect('simulator'),
+        stream: keys.ticks,
+        maxLen: config.streamMaxLen,
+        ticksPerSecond: config.simulator.ticksPerSecond,
+        seed: config.simulator.seed,
+        instruments: assets.map((a) => ({ symbol: a.symbol, volatility: a.volatility, price: quotes.get(a.symbol)!.price })),
+        log,
+      });
+      simulator.start();
+      cleanup.push(() => simulator.stop());
+      log.info({ ticksPerSecond: config.simulator.ticksPerSecond, symbols: assets.length }, 'market simulator on');
+    }
+
+    const app = uws.App();
+    const book = new PortfolioBook(quotes);
+    const feed = new PortfolioFeed(book, (id) => loadHoldings(db, id), (topic, frame) => app.publish(topic, frame));
+    const sessions = redisSessions(command, keys, config.sessionTtlSeconds);
+    const sockets = registerSocketServer({ app, db, sessions, feed, log });
+    const ctx = { db, sessions, log, sessionTtlSeconds: config.sessionTtlSeconds };
+    registerAuthRoutes(app, ctx);
+    registerPortfolioRoutes(app, ctx);
+    route(app, 'get', '/healthz', async () => ({ body: { status: 'ok' } }), log);
+    route(app, 'get', '/api/*', async () => Promise.reject(notFound('no such endpoint')), log);
+    const webDir = isAbsolute(config.webDir) ? config.webDir : resolve(PROJECT_ROOT, config.webDir);
+    const site = loadStaticSite(webDir);
+    if (site.fileCount === 0) log.warn({ webDir }, 'web app not built: run `npm run build`');
+    app.get('/*', (res, req) => site.handle(res, req));
+
+    let rejected = 0;
+    const reader = new TickReader({
+      redis: redis.connect('tick-reader'),
+      stream: keys.ticks,
+      fromId: tail.lastId,
+      isKnownSymbol,
+      onTicks: (ticks) => feed.onTicks(ticks),
+      onRejected: (id, reason) => {
+        if (rejected++ % REJECT_LOG_EVERY === 0) log.warn({ id, reason, rejected }, 'tick rejected');
+      },
+      log,
+    });
+    reader.start();
+    cleanup.push(() => reader.stop());
+
+    const listenSocket = await new Promise<us_listen_socket>((ok, fail) =>
+      listenExclusive(app, config.host, config.port, (socket) =>
+        socket ? ok(socket) : fail(new Error(`cannot listen on ${config.host}:${config.port} (is the port taken?)`)),
+      ),
+    );
+    const port = uws.us_socket_local_port(listenSocket as unknown as us_socket);
+    cleanup.push(async () => {
+      uws.us_listen_socket_close(listenSocket);
+      sockets.closeAll('server shutting down');
+    });
+
+    return {
+      port,
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      db,
+      redis,
+      keys,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/**
+ * uWS listens with SO_REUSEPORT unless told otherwise, so a second process on a taken port would
+ * start silently; one instance per port must fail loudly. The typings lack the (host, port,
+ * options, cb) overload that the native binary has.
+ */
+function listenExclusive(app: TemplatedApp, host: string, port: number, cb: (socket: us_listen_socket | false) => void): void {
+  const EXCLUSIVE_PORT = 1; // uWS.LIBUS_LISTEN_EXCLUSIVE_PORT
+  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void).call(app, host, port, EXCLUSIVE_PORT, cb);
+}

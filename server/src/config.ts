@@ -1,0 +1,140 @@
+// The one place that reads the environment. Every setting is validated here, once, so a typo in a
+// variable fails the start with its name and what it expects instead of misbehaving later.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'expected one of true/false/1/0/yes/no/on/off',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const schema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]*$/, { error: 'expected letters, digits and : _ . - only' })
+    .default(''),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DB_POOL_MAX: int(1, 200).default(10),
+  DB_CONNECT_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  DB_IDLE_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
+  DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  DB_CONNECT_RETRIES: int(0, 1_000).default(30),
+  SIMULATOR: bool.optional(),
+  SIMULATOR_RATE: int(1, 1_000_000).default(300),
+  SIMULATOR_SEED: int(0, 2 ** 31 - 1).optional(),
+  STREAM_MAXLEN: int(1_000, 100_000_000).default(1_000_000),
+  SEED_DEMO: bool.optional(),
+  DEMO_PASSWORD: z.string().min(4, { error: 'expected at least 4 characters' }).default('demo'),
+  SESSION_TTL_SECONDS: int(60, 90 * 24 * 3600).default(7 * 24 * 3600),
+  WEB_DIR: z.string().min(1).default('web/build'),
+  UWS_ALLOW_FALLBACK: bool.default(false),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+});
+
+export type DataMode = 'embedded' | 'server';
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  mode: DataMode;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  db: {
+    poolMax: number;
+    connectTimeoutMs: number;
+    idleTimeoutMs: number;
+    statementTimeoutMs: number;
+    connectRetries: number;
+  };
+  simulator: { enabled: boolean; ticksPerSecond: number; seed: number | undefined };
+  streamMaxLen: number;
+  demo: { enabled: boolean; password: string };
+  sessionTtlSeconds: number;
+  webDir: string;
+  uwsAllowFallback: boolean;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the settings; throws ConfigError naming every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "not set": `FOO= npm start` should not count as a value.
+  const present = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        return `${name}=${JSON.stringify(env[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const mode: DataMode = e.DATABASE_URL ? 'server' : 'embedded';
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    mode,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    db: {
+      poolMax: e.DB_POOL_MAX,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.DB_IDLE_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      connectRetries: e.DB_CONNECT_RETRIES,
+    },
+    // The embedded start is a demo out of the box; a server deployment opts in.
+    simulator: {
+      enabled: e.SIMULATOR ?? mode === 'embedded',
+      ticksPerSecond: e.SIMULATOR_RATE,
+      seed: e.SIMULATOR_SEED,
+    },
+    streamMaxLen: e.STREAM_MAXLEN,
+    demo: { enabled: e.SEED_DEMO ?? mode === 'embedded', password: e.DEMO_PASSWORD },
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    webDir: e.WEB_DIR,
+    uwsAllowFallback: e.UWS_ALLOW_FALLBACK,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,80 @@
+// Server mode: PostgreSQL with TimescaleDB over a pg.Pool.
+import pg from 'pg';
+import type { Logger } from '../log.js';
+import { NUMERIC_OIDS, type Database, type Row, type Transaction } from './database.js';
+
+export interface PgOptions {
+  url: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  statementTimeoutMs: number;
+  connectRetries: number;
+}
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === NUMERIC_OIDS.int8 || oid === NUMERIC_OIDS.numeric) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export async function openPostgres(options: PgOptions, log: Logger): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    types,
+    application_name: 'tickdash',
+  });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection failed'));
+  await waitForDatabase(pool, options.connectRetries, log);
+
+  const run = async <T extends object>(q: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    (await q.query<T>(text, params as unknown[] | undefined)).rows;
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    async exec(script) {
+      await pool.query(script);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Transaction = {
+          query: (text, params) => run(client, text, params),
+          exec: async (script) => void (await client.query(script)),
+        };
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The database may still be starting (docker compose up): retry with capped exponential backoff. */
+async function waitForDatabase(pool: pg.Pool, retries: number, log: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await pool.query('SELECT 1');
+      return;
+    } catch (err) {
+      if (attempt >= retries) throw err;
+      const delayMs = Math.min(5_000, 100 * 2 ** attempt);
+      log.warn({ attempt: attempt + 1, delayMs, err: (err as Error).message }, 'database not reachable yet, retrying');
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// Starts a worker thread from a module next to the caller and wraps it with comlink. In production
+// the module is compiled JavaScript; under the test runner it is TypeScript, loaded through tsx.
+import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
+
+// The UMD file sets module.exports to the function itself; its typings describe a `default` export.
+const nodeEndpoint = nodeAdapter as unknown as typeof nodeAdapter.default;
+
+export interface Thread<T> {
+  api: Comlink.Remote<T>;
+  worker: Worker;
+  /** Ends the thread; pending calls reject. */
+  terminate(): Promise<void>;
+}
+
+/** `callerUrl` is the caller's import.meta.url; `name` the module's file name without extension. */
+export function startThread<T>(callerUrl: string, name: string, workerData?: unknown): Thread<T> {
+  const typescript = callerUrl.endsWith('.ts');
+  const url = new URL(`./${name}${typescript ? '.ts' : '.js'}`, callerUrl);
+  const worker = new Worker(url, {
+    workerData,
+    execArgv: typescript ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+  });
+  const api = Comlink.wrap<T>(nodeEndpoint(worker as never));
+  return {
+    api,
+    worker,
+    async terminate() {
+      api[Comlink.releaseProxy]();
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker side: expose `api` to the thread that started this one. */
+export async function exposeToParent(api: object): Promise<void> {
+  const { parentPort } = await import('node:worker_threads');
+  if (!parentPort) throw new Error('exposeToParent must run inside a worker thread');
+  Comlink.expose(api, nodeEndpoint(parentPort as never));
+}
