@@ -3,12 +3,12 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
-	preprocess: vitePreprocess(),
-	kit: {
-		// A single-page app: the server serves build/ and falls back to index.html for any
-		// path it does not know, so client-side routes (/login, /) work on reload.
-		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true })
-	}
+  preprocess: vitePreprocess(),
+  kit: {
+    // A single-page app: the server serves build/ and falls back to index.html for any
+    // path it does not know, so client-side routes (/login, /) work on reload.
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+  },
 };
 
 export default config;

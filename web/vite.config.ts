@@ -6,11 +6,11 @@ import { defineConfig } from 'vite';
 const SERVER_ORIGIN = 'http://127.0.0.1:8080';
 
 export default defineConfig({
-	plugins: [sveltekit()],
-	server: {
-		proxy: {
-			'/api': { target: SERVER_ORIGIN },
-			'/ws': { target: SERVER_ORIGIN, ws: true }
-		}
-	}
+  plugins: [sveltekit()],
+  server: {
+    proxy: {
+      '/api': { target: SERVER_ORIGIN },
+      '/ws': { target: SERVER_ORIGIN, ws: true },
+    },
+  },
 });

@@ -43,7 +43,10 @@ const REJECT_LOG_EVERY = 1_000;
 
 export async function startApp(config: Config, log: Logger): Promise<RunningApp> {
   const { uws, native, binary } = loadUws(config.uwsAllowFallback);
-  log.info({ native, binary: binary?.split('/').pop() }, native ? 'uWebSockets.js native binary loaded' : 'uWebSockets.js FALLBACK in use (slow)');
+  log.info(
+    { native, binary: binary?.split('/').pop() },
+    native ? 'uWebSockets.js native binary loaded' : 'uWebSockets.js FALLBACK in use (slow)',
+  );
 
   const cleanup: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -80,7 +83,11 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
         maxLen: config.streamMaxLen,
         ticksPerSecond: config.simulator.ticksPerSecond,
         seed: config.simulator.seed,
-        instruments: assets.map((a) => ({ symbol: a.symbol, volatility: a.volatility, price: quotes.get(a.symbol)!.price })),
+        instruments: assets.map((a) => ({
+          symbol: a.symbol,
+          volatility: a.volatility,
+          price: quotes.get(a.symbol)!.price,
+        })),
         log,
       });
       simulator.start();
@@ -90,7 +97,11 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
 
     const app = uws.App();
     const book = new PortfolioBook(quotes);
-    const feed = new PortfolioFeed(book, (id) => loadHoldings(db, id), (topic, frame) => app.publish(topic, frame));
+    const feed = new PortfolioFeed(
+      book,
+      (id) => loadHoldings(db, id),
+      (topic, frame) => app.publish(topic, frame),
+    );
     const sessions = redisSessions(command, keys, config.sessionTtlSeconds);
     const sockets = registerSocketServer({ app, db, sessions, feed, log });
     const ctx = { db, sessions, log, sessionTtlSeconds: config.sessionTtlSeconds };
@@ -148,7 +159,18 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
  * start silently; one instance per port must fail loudly. The typings lack the (host, port,
  * options, cb) overload that the native binary has.
  */
-function listenExclusive(app: TemplatedApp, host: string, port: number, cb: (socket: us_listen_socket | false) => void): void {
+function listenExclusive(
+  app: TemplatedApp,
+  host: string,
+  port: number,
+  cb: (socket: us_listen_socket | false) => void,
+): void {
   const EXCLUSIVE_PORT = 1; // uWS.LIBUS_LISTEN_EXCLUSIVE_PORT
-  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void).call(app, host, port, EXCLUSIVE_PORT, cb);
+  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void).call(
+    app,
+    host,
+    port,
+    EXCLUSIVE_PORT,
+    cb,
+  );
 }

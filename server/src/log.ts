@@ -9,7 +9,18 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'tickdash' },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'cookie', '*.cookie', 'databaseUrl', 'redisUrl'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'cookie',
+        '*.cookie',
+        'databaseUrl',
+        'redisUrl',
+      ],
       censor: '[redacted]',
     },
   });

@@ -27,11 +27,15 @@ log.info(
   {
     url: app.url,
     mode: config.mode,
-    database: config.mode === 'embedded' ? `PGlite + TimescaleDB in ${config.dataDir}` : 'PostgreSQL + TimescaleDB (DATABASE_URL)',
+    database:
+      config.mode === 'embedded'
+        ? `PGlite + TimescaleDB in ${config.dataDir}`
+        : 'PostgreSQL + TimescaleDB (DATABASE_URL)',
     redis: app.redis.where,
     simulator: config.simulator.enabled ? `${config.simulator.ticksPerSecond} ticks/s` : 'off',
   },
-  `dashboard at ${app.url}` + (config.demo.enabled ? ` (log in as demo / ${config.demo.password === 'demo' ? 'demo' : 'DEMO_PASSWORD'})` : ''),
+  `dashboard at ${app.url}` +
+    (config.demo.enabled ? ` (log in as demo / ${config.demo.password === 'demo' ? 'demo' : 'DEMO_PASSWORD'})` : ''),
 );
 
 let stopping = false;

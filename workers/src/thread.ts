@@ -18,10 +18,16 @@ export interface Thread<T> {
 export function startThread<T>(callerUrl: string, name: string, workerData?: unknown): Thread<T> {
   const typescript = callerUrl.endsWith('.ts');
   const url = new URL(`./${name}${typescript ? '.ts' : '.js'}`, callerUrl);
-  const worker = new Worker(url, {
-    workerData,
-    execArgv: typescript ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
-  });
+  // Node 20 does not pass --import loaders on to workers: a TypeScript worker registers tsx itself.
+  const worker = typescript
+    ? new Worker(
+        `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
+        {
+          eval: true,
+          workerData,
+        },
+      )
+    : new Worker(url, { workerData });
   const api = Comlink.wrap<T>(nodeEndpoint(worker as never));
   return {
     api,

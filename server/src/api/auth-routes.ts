@@ -17,34 +17,52 @@ function sessionCookie(token: string, maxAge: number): string {
 }
 
 export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
-  route(app, 'post', '/api/v1/auth/login', async (req) => {
-    const parsed = LoginBody.safeParse(req.body);
-    if (!parsed.success) throw badRequest('send {"username": string, "password": string}');
-    const { username, password } = parsed.data;
-    const user = await findUserByUsername(ctx.db, username.toLowerCase());
-    // Check a hash even for unknown users so the answer takes as long either way.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok) {
-      ctx.log.info({ username }, 'login refused');
-      throw new HttpError(401, 'INVALID_CREDENTIALS', 'wrong username or password');
-    }
-    const token = await ctx.sessions.create(user.id);
-    ctx.log.info({ userId: user.id }, 'logged in');
-    return {
-      body: { token, user: { id: user.id, username: user.username, displayName: user.displayName } },
-      headers: { 'Set-Cookie': sessionCookie(token, ctx.sessionTtlSeconds) },
-    };
-  }, ctx.log);
+  route(
+    app,
+    'post',
+    '/api/v1/auth/login',
+    async (req) => {
+      const parsed = LoginBody.safeParse(req.body);
+      if (!parsed.success) throw badRequest('send {"username": string, "password": string}');
+      const { username, password } = parsed.data;
+      const user = await findUserByUsername(ctx.db, username.toLowerCase());
+      // Check a hash even for unknown users so the answer takes as long either way.
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+      if (!user || !ok) {
+        ctx.log.info({ username }, 'login refused');
+        throw new HttpError(401, 'INVALID_CREDENTIALS', 'wrong username or password');
+      }
+      const token = await ctx.sessions.create(user.id);
+      ctx.log.info({ userId: user.id }, 'logged in');
+      return {
+        body: { token, user: { id: user.id, username: user.username, displayName: user.displayName } },
+        headers: { 'Set-Cookie': sessionCookie(token, ctx.sessionTtlSeconds) },
+      };
+    },
+    ctx.log,
+  );
 
-  route(app, 'post', '/api/v1/auth/logout', async (req) => {
-    const token = tokenFrom(req.headers);
-    if (token) await ctx.sessions.destroy(token);
-    return { status: 204, headers: { 'Set-Cookie': sessionCookie('', 0) } };
-  }, ctx.log);
+  route(
+    app,
+    'post',
+    '/api/v1/auth/logout',
+    async (req) => {
+      const token = tokenFrom(req.headers);
+      if (token) await ctx.sessions.destroy(token);
+      return { status: 204, headers: { 'Set-Cookie': sessionCookie('', 0) } };
+    },
+    ctx.log,
+  );
 
-  route(app, 'get', '/api/v1/me', async (req) => {
-    const user = await findUserById(ctx.db, await requireUser(ctx, req));
-    if (!user) throw unauthenticated();
-    return { body: user };
-  }, ctx.log);
+  route(
+    app,
+    'get',
+    '/api/v1/me',
+    async (req) => {
+      const user = await findUserById(ctx.db, await requireUser(ctx, req));
+      if (!user) throw unauthenticated();
+      return { body: user };
+    },
+    ctx.log,
+  );
 }

@@ -5,17 +5,29 @@ import { findPortfolio, listPortfolios, listPositions } from '../store/portfolio
 import { idParam, requireUser, type ApiContext } from './context.js';
 
 export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): void {
-  route(app, 'get', '/api/v1/portfolios', async (req) => {
-    const userId = await requireUser(ctx, req);
-    return { body: { portfolios: await listPortfolios(ctx.db, userId) } };
-  }, ctx.log);
+  route(
+    app,
+    'get',
+    '/api/v1/portfolios',
+    async (req) => {
+      const userId = await requireUser(ctx, req);
+      return { body: { portfolios: await listPortfolios(ctx.db, userId) } };
+    },
+    ctx.log,
+  );
 
-  route(app, 'get', '/api/v1/portfolios/:id', async (req) => {
-    const userId = await requireUser(ctx, req);
-    const id = idParam(req.params.id);
-    // Someone else's portfolio answers exactly like a missing one: existence is not leaked.
-    const portfolio = id === undefined ? undefined : await findPortfolio(ctx.db, userId, id);
-    if (!portfolio) throw notFound('no such portfolio');
-    return { body: { ...portfolio, positions: await listPositions(ctx.db, portfolio.id) } };
-  }, ctx.log);
+  route(
+    app,
+    'get',
+    '/api/v1/portfolios/:id',
+    async (req) => {
+      const userId = await requireUser(ctx, req);
+      const id = idParam(req.params.id);
+      // Someone else's portfolio answers exactly like a missing one: existence is not leaked.
+      const portfolio = id === undefined ? undefined : await findPortfolio(ctx.db, userId, id);
+      if (!portfolio) throw notFound('no such portfolio');
+      return { body: { ...portfolio, positions: await listPositions(ctx.db, portfolio.id) } };
+    },
+    ctx.log,
+  );
 }

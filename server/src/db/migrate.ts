@@ -46,10 +46,9 @@ export async function migrate(db: Database, migrations = readMigrations()): Prom
   )`);
   const applied: number[] = [];
   for (const migration of migrations) {
-    const done = await db.query<{ checksum: string }>(
-      'SELECT checksum FROM schema_migrations WHERE version = $1',
-      [migration.version],
-    );
+    const done = await db.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [
+      migration.version,
+    ]);
     if (done[0]) {
       if (done[0].checksum !== migration.checksum) {
         throw new Error(

@@ -1,7 +1,7 @@
 // Server mode: PostgreSQL with TimescaleDB over a pg.Pool.
 import pg from 'pg';
 import type { Logger } from '../log.js';
-import { NUMERIC_OIDS, type Database, type Row, type Transaction } from './database.js';
+import { NUMERIC_OIDS, type Database, type Transaction } from './database.js';
 
 export interface PgOptions {
   url: string;

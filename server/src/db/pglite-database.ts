@@ -2,7 +2,7 @@
 // single connection, so transactions run one after another and other statements wait behind them;
 // otherwise they would land inside someone else's BEGIN ... COMMIT.
 import { startThread } from '../../../workers/src/thread.js';
-import type { Database, Row, Transaction } from './database.js';
+import type { Database, Transaction } from './database.js';
 import type { PgliteWorkerApi } from './pglite-worker.js';
 
 /** `dataDir` null keeps the database in memory (tests). */

@@ -11,7 +11,11 @@ export const DEMO_USERNAME = 'demo';
 
 const PORTFOLIOS: readonly { name: string; size: number; sectors?: readonly string[] }[] = [
   { name: 'Core Growth', size: 24 },
-  { name: 'Dividend Income', size: 18, sectors: ['Utilities', 'Consumer Staples', 'Real Estate', 'Energy', 'Financials', 'Health Care'] },
+  {
+    name: 'Dividend Income',
+    size: 18,
+    sectors: ['Utilities', 'Consumer Staples', 'Real Estate', 'Energy', 'Financials', 'Health Care'],
+  },
   { name: 'Tech Leaders', size: 12, sectors: ['Information Technology', 'Communication Services'] },
 ];
 

@@ -48,7 +48,16 @@ export class PortfolioBook {
   /** Starts keeping `holdings` hot; its sequence starts at 0 under `epoch`. */
   open({ id, holdings }: PortfolioHoldings, epoch: string): void {
     if (this.portfolios.has(id)) throw new Error(`portfolio ${id} is already open`);
-    const portfolio: Portfolio = { id, epoch, seq: 0, tickTime: 0, value: 0, cost: 0, positions: new Map(), dirty: new Set() };
+    const portfolio: Portfolio = {
+      id,
+      epoch,
+      seq: 0,
+      tickTime: 0,
+      value: 0,
+      cost: 0,
+      positions: new Map(),
+      dirty: new Set(),
+    };
     for (const h of holdings) {
       const quote = this.quotes.get(h.symbol);
       if (!quote) throw new MissingPriceError(`no price known for ${h.symbol}`);
@@ -64,8 +73,12 @@ export class PortfolioBook {
       portfolio.value += position.value;
       portfolio.cost += position.cost;
       portfolio.tickTime = Math.max(portfolio.tickTime, quote.time);
-      let set = this.holders.get(h.symbol);
-      if (!set) this.holders.set(h.symbol, (set = new Set()));
+    }
+    // Registered only once every price is known: a portfolio that failed to open must not be left
+    // among the holders, where later ticks would still produce deltas for it.
+    for (const symbol of portfolio.positions.keys()) {
+      let set = this.holders.get(symbol);
+      if (!set) this.holders.set(symbol, (set = new Set()));
       set.add(portfolio);
     }
     this.portfolios.set(id, portfolio);

@@ -66,7 +66,13 @@ export function registerSocketServer({ app, db, sessions, feed, log }: SocketSer
               res.writeStatus(statusLine(401)).writeHeader('Content-Type', 'text/plain').end('log in first');
               return;
             }
-            const data: Follower = { userId: user.id, username: user.username, portfolios: new Set(), pending: new Set(), closed: false };
+            const data: Follower = {
+              userId: user.id,
+              username: user.username,
+              portfolios: new Set(),
+              pending: new Set(),
+              closed: false,
+            };
             res.upgrade(data, key, protocol, extensions, context);
           });
         },

@@ -37,8 +37,17 @@ export function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ''}`;
 }
 
-export function route(app: TemplatedApp, method: 'get' | 'post' | 'put' | 'del', pattern: string, handler: Handler, log: Logger): void {
-  const paramNames = pattern.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
+export function route(
+  app: TemplatedApp,
+  method: 'get' | 'post' | 'put' | 'del',
+  pattern: string,
+  handler: Handler,
+  log: Logger,
+): void {
+  const paramNames = pattern
+    .split('/')
+    .filter((s) => s.startsWith(':'))
+    .map((s) => s.slice(1));
   const hasBody = method === 'post' || method === 'put';
   app[method](pattern, (res: HttpResponse, req: HttpRequest) => {
     const state = { aborted: false };

@@ -93,7 +93,7 @@ export class MarketSimulator {
   private nextTick(now: number) {
     const state = this.states[Math.floor(this.random.next() * this.states.length)]!;
     const speed = this.o.speed ?? DEFAULT_SPEED;
-    const dtYears = Math.max(1, now - state.lastMarketTime) / 1000 * speed / TRADING_SECONDS_PER_YEAR;
+    const dtYears = ((Math.max(1, now - state.lastMarketTime) / 1000) * speed) / TRADING_SECONDS_PER_YEAR;
     state.price = gbmStep(state.price, DRIFT, state.volatility, dtYears, this.random.normal());
     state.lastMarketTime = now;
     const size = 100 * this.random.int(1, 20);

@@ -11,12 +11,14 @@ export interface Instrument {
   volatility: number;
 }
 
-export const UNIVERSE: readonly Instrument[] = INSTRUMENTS.map(([symbol, name, sector, exchange, referencePrice, volatility]) => ({
-  symbol,
-  name,
-  sector,
-  exchange,
-  currency: 'USD',
-  referencePrice,
-  volatility,
-}));
+export const UNIVERSE: readonly Instrument[] = INSTRUMENTS.map(
+  ([symbol, name, sector, exchange, referencePrice, volatility]) => ({
+    symbol,
+    name,
+    sector,
+    exchange,
+    currency: 'USD',
+    referencePrice,
+    volatility,
+  }),
+);

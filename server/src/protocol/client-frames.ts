@@ -8,9 +8,7 @@ export const MAX_CLIENT_FRAME_BYTES = 4_096;
 export const MAX_PORTFOLIOS_PER_FRAME = 100;
 
 export type ClientFrame =
-  | { op: 'subscribe'; portfolios: number[] }
-  | { op: 'unsubscribe'; portfolios: number[] }
-  | { op: 'ping' };
+  { op: 'subscribe'; portfolios: number[] } | { op: 'unsubscribe'; portfolios: number[] } | { op: 'ping' };
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
 

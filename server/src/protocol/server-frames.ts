@@ -16,7 +16,13 @@ export function pongFrame(now: number): string {
 }
 
 export function errorFrame(code: ErrorCode, message: string, portfolio?: number): string {
-  return JSON.stringify({ type: 'error', v: PROTOCOL_VERSION, code, message, ...(portfolio === undefined ? {} : { portfolio }) });
+  return JSON.stringify({
+    type: 'error',
+    v: PROTOCOL_VERSION,
+    code,
+    message,
+    ...(portfolio === undefined ? {} : { portfolio }),
+  });
 }
 
 export function snapshotFrame(s: PortfolioSnapshot): string {

@@ -80,7 +80,7 @@ async function answers(url: string, timeoutMs: number): Promise<boolean> {
   }
 }
 
-async function spawnRedisServer(log: Logger): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function spawnRedisServer(log: Logger): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tickdash-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
@@ -125,7 +125,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

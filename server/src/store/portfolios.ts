@@ -50,7 +50,12 @@ export async function listPositions(db: Queryable, portfolioId: number): Promise
 }
 
 export async function loadHoldings(db: Queryable, portfolioId: number): Promise<Holding[]> {
-  return (await listPositions(db, portfolioId)).map(({ symbol, name, quantity, costBasis }) => ({ symbol, name, quantity, costBasis }));
+  return (await listPositions(db, portfolioId)).map(({ symbol, name, quantity, costBasis }) => ({
+    symbol,
+    name,
+    quantity,
+    costBasis,
+  }));
 }
 
 export async function createPortfolio(
@@ -59,10 +64,10 @@ export async function createPortfolio(
   name: string,
   positions: readonly { symbol: string; quantity: number; costBasis: number; targetWeight?: number }[],
 ): Promise<number> {
-  const [row] = await db.query<{ id: number }>(
-    `INSERT INTO portfolios (user_id, name) VALUES ($1, $2) RETURNING id`,
-    [userId, name],
-  );
+  const [row] = await db.query<{ id: number }>(`INSERT INTO portfolios (user_id, name) VALUES ($1, $2) RETURNING id`, [
+    userId,
+    name,
+  ]);
   const id = row!.id;
   await db.query(
     `INSERT INTO positions (portfolio_id, symbol, quantity, cost_basis, target_weight)

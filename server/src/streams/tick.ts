@@ -33,25 +33,41 @@ export function parseTick(
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
   const { symbol, price, size = '0', ts, src } = f;
-  if (symbol === undefined || !SYMBOL.test(symbol)) return { ok: false, reason: `malformed symbol ${JSON.stringify(symbol)}` };
+  if (symbol === undefined || !SYMBOL.test(symbol))
+    return { ok: false, reason: `malformed symbol ${JSON.stringify(symbol)}` };
   if (!isKnownSymbol(symbol)) return { ok: false, reason: `unknown symbol ${symbol}` };
   if (price === undefined || !PRICE.test(price)) {
-    return { ok: false, reason: `price must be a positive decimal with at most ${PRICE_DECIMALS} places, got ${JSON.stringify(price)}` };
+    return {
+      ok: false,
+      reason: `price must be a positive decimal with at most ${PRICE_DECIMALS} places, got ${JSON.stringify(price)}`,
+    };
   }
   const priceValue = Number(price);
   if (!(priceValue > 0)) return { ok: false, reason: `price must be positive, got ${price}` };
-  if (!SIZE.test(size)) return { ok: false, reason: `size must be a non-negative decimal, got ${JSON.stringify(size)}` };
-  if (ts === undefined || !TIME.test(ts)) return { ok: false, reason: `ts must be milliseconds since the epoch, got ${JSON.stringify(ts)}` };
+  if (!SIZE.test(size))
+    return { ok: false, reason: `size must be a non-negative decimal, got ${JSON.stringify(size)}` };
+  if (ts === undefined || !TIME.test(ts))
+    return { ok: false, reason: `ts must be milliseconds since the epoch, got ${JSON.stringify(ts)}` };
   const time = Number(ts);
-  if (time > now + MAX_FUTURE_SKEW_MS) return { ok: false, reason: `ts ${ts} is more than ${MAX_FUTURE_SKEW_MS} ms in the future` };
+  if (time > now + MAX_FUTURE_SKEW_MS)
+    return { ok: false, reason: `ts ${ts} is more than ${MAX_FUTURE_SKEW_MS} ms in the future` };
   const tick: Tick = { id, symbol, price: priceValue, size: Number(size), time };
   if (src !== undefined) tick.source = src.slice(0, 64);
   return { ok: true, tick };
 }
 
+/** String() prints numbers below 1e-6 in exponent form ("1e-8"), which the SIZE pattern refuses. */
+const plainDecimal = (n: number) => (n > 0 && n < 1e-6 ? n.toFixed(8).replace(/0+$/, '') : String(n));
+
 /** The fields a producer writes for a tick, in the order XADD takes them. */
-export function tickFields(t: { symbol: string; price: number | string; size: number; time: number; source?: string }): string[] {
-  const fields = ['symbol', t.symbol, 'price', String(t.price), 'size', String(t.size), 'ts', String(t.time)];
+export function tickFields(t: {
+  symbol: string;
+  price: number | string;
+  size: number;
+  time: number;
+  source?: string;
+}): string[] {
+  const fields = ['symbol', t.symbol, 'price', String(t.price), 'size', plainDecimal(t.size), 'ts', String(t.time)];
   if (t.source) fields.push('src', t.source);
   return fields;
 }

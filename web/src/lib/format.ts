@@ -7,9 +7,9 @@ const LOCALE = 'en-US';
 
 const money = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const signedMoney = new Intl.NumberFormat(LOCALE, {
-	minimumFractionDigits: 2,
-	maximumFractionDigits: 2,
-	signDisplay: 'exceptZero'
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+  signDisplay: 'exceptZero',
 });
 // Prices arrive as the tick carried them; sub-cent instruments keep their precision.
 const price = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 6 });
@@ -23,4 +23,4 @@ export const formatQuantity = (amount: number): string => quantity.format(amount
 
 /** CSS class for a P&L figure. */
 export const pnlTone = (amount: number): 'gain' | 'loss' | 'flat' =>
-	amount > 0 ? 'gain' : amount < 0 ? 'loss' : 'flat';
+  amount > 0 ? 'gain' : amount < 0 ? 'loss' : 'flat';

@@ -4,15 +4,15 @@
 import type { DeltaFrame, PortfolioId, Position, SnapshotFrame } from './types';
 
 export interface PortfolioState {
-	readonly portfolio: PortfolioId;
-	readonly epoch: string;
-	readonly seq: number;
-	readonly tickTime: number;
-	readonly value: number;
-	readonly cost: number;
-	readonly pnl: number;
-	/** In the order of the snapshot, which is the order the table shows. */
-	readonly positions: readonly Position[];
+  readonly portfolio: PortfolioId;
+  readonly epoch: string;
+  readonly seq: number;
+  readonly tickTime: number;
+  readonly value: number;
+  readonly cost: number;
+  readonly pnl: number;
+  /** In the order of the snapshot, which is the order the table shows. */
+  readonly positions: readonly Position[];
 }
 
 /**
@@ -26,20 +26,20 @@ export interface PortfolioState {
 export type GapReason = 'epoch' | 'seq' | 'unknown-position';
 
 export interface Gap {
-	readonly gap: GapReason;
+  readonly gap: GapReason;
 }
 
 export function applySnapshot(frame: SnapshotFrame): PortfolioState {
-	return {
-		portfolio: frame.portfolio,
-		epoch: frame.epoch,
-		seq: frame.seq,
-		tickTime: frame.tickTime,
-		value: frame.value,
-		cost: frame.cost,
-		pnl: frame.pnl,
-		positions: frame.positions.map((position) => ({ ...position }))
-	};
+  return {
+    portfolio: frame.portfolio,
+    epoch: frame.epoch,
+    seq: frame.seq,
+    tickTime: frame.tickTime,
+    value: frame.value,
+    cost: frame.cost,
+    pnl: frame.pnl,
+    positions: frame.positions.map((position) => ({ ...position })),
+  };
 }
 
 /**
@@ -47,34 +47,34 @@ export function applySnapshot(frame: SnapshotFrame): PortfolioState {
  * Unchanged positions keep their identity, so a renderer can skip them cheaply.
  */
 export function applyDelta(state: PortfolioState, frame: DeltaFrame): PortfolioState | Gap {
-	if (frame.epoch !== state.epoch) return { gap: 'epoch' };
-	if (frame.seq !== state.seq + 1) return { gap: 'seq' };
+  if (frame.epoch !== state.epoch) return { gap: 'epoch' };
+  if (frame.seq !== state.seq + 1) return { gap: 'seq' };
 
-	let positions = state.positions;
-	const changes = frame.positions;
-	if (changes) {
-		let matched = 0;
-		positions = state.positions.map((position) => {
-			const change = changes[position.symbol];
-			if (!change) return position;
-			matched++;
-			return { ...position, ...change, symbol: position.symbol };
-		});
-		if (matched !== Object.keys(changes).length) return { gap: 'unknown-position' };
-	}
+  let positions = state.positions;
+  const changes = frame.positions;
+  if (changes) {
+    let matched = 0;
+    positions = state.positions.map((position) => {
+      const change = changes[position.symbol];
+      if (!change) return position;
+      matched++;
+      return { ...position, ...change, symbol: position.symbol };
+    });
+    if (matched !== Object.keys(changes).length) return { gap: 'unknown-position' };
+  }
 
-	return {
-		portfolio: state.portfolio,
-		epoch: state.epoch,
-		seq: frame.seq,
-		tickTime: frame.tickTime,
-		value: frame.value ?? state.value,
-		cost: frame.cost ?? state.cost,
-		pnl: frame.pnl ?? state.pnl,
-		positions
-	};
+  return {
+    portfolio: state.portfolio,
+    epoch: state.epoch,
+    seq: frame.seq,
+    tickTime: frame.tickTime,
+    value: frame.value ?? state.value,
+    cost: frame.cost ?? state.cost,
+    pnl: frame.pnl ?? state.pnl,
+    positions,
+  };
 }
 
 export function isGap(outcome: PortfolioState | Gap): outcome is Gap {
-	return 'gap' in outcome;
+  return 'gap' in outcome;
 }

@@ -6,29 +6,29 @@
 const MAX_QUEUED = 500;
 
 export class FrameBatch<T> {
-	readonly #flush: (items: T[]) => void;
-	#queue: T[] = [];
-	#scheduled = 0;
+  readonly #flush: (items: T[]) => void;
+  #queue: T[] = [];
+  #scheduled = 0;
 
-	constructor(flush: (items: T[]) => void) {
-		this.#flush = flush;
-	}
+  constructor(flush: (items: T[]) => void) {
+    this.#flush = flush;
+  }
 
-	push(item: T): void {
-		this.#queue.push(item);
-		if (this.#queue.length >= MAX_QUEUED) this.#drain();
-		else if (this.#scheduled === 0) this.#scheduled = requestAnimationFrame(() => this.#drain());
-	}
+  push(item: T): void {
+    this.#queue.push(item);
+    if (this.#queue.length >= MAX_QUEUED) this.#drain();
+    else if (this.#scheduled === 0) this.#scheduled = requestAnimationFrame(() => this.#drain());
+  }
 
-	clear(): void {
-		cancelAnimationFrame(this.#scheduled);
-		this.#scheduled = 0;
-		this.#queue = [];
-	}
+  clear(): void {
+    cancelAnimationFrame(this.#scheduled);
+    this.#scheduled = 0;
+    this.#queue = [];
+  }
 
-	#drain(): void {
-		const items = this.#queue;
-		this.clear();
-		if (items.length > 0) this.#flush(items);
-	}
+  #drain(): void {
+    const items = this.#queue;
+    this.clear();
+    if (items.length > 0) this.#flush(items);
+  }
 }

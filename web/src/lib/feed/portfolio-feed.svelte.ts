@@ -13,123 +13,123 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 const LATENCY_SMOOTHING = 0.2;
 
 export interface PortfolioFeedOptions {
-	url: string;
-	/** Called when the server refused a connection attempt, typically an expired session. */
-	onRefused(): void;
+  url: string;
+  /** Called when the server refused a connection attempt, typically an expired session. */
+  onRefused(): void;
 }
 
 export class PortfolioFeed {
-	connection = $state<ConnectionState>('connecting');
-	/** Replaced as a whole on every batch, never mutated, hence `raw`: no deep proxies. */
-	portfolio = $state.raw<PortfolioState | null>(null);
-	/** Smoothed `Date.now() - tickTime` at the moment deltas are applied, in ms. */
-	latencyMs = $state<number | null>(null);
-	/** A problem the server reported about the watched portfolio (e.g. NOT_FOUND). */
-	problem = $state<string | null>(null);
+  connection = $state<ConnectionState>('connecting');
+  /** Replaced as a whole on every batch, never mutated, hence `raw`: no deep proxies. */
+  portfolio = $state.raw<PortfolioState | null>(null);
+  /** Smoothed `Date.now() - tickTime` at the moment deltas are applied, in ms. */
+  latencyMs = $state<number | null>(null);
+  /** A problem the server reported about the watched portfolio (e.g. NOT_FOUND). */
+  problem = $state<string | null>(null);
 
-	readonly #socket: FeedSocket;
-	readonly #batch = new FrameBatch<PortfolioFrame>((frames) => this.#apply(frames));
-	#watched: PortfolioId | null = null;
-	#phase: SocketPhase = 'connecting';
-	#everOpened = false;
-	/** False from a gap, a reconnect or a switch until the next snapshot arrives. */
-	#inSync = false;
+  readonly #socket: FeedSocket;
+  readonly #batch = new FrameBatch<PortfolioFrame>((frames) => this.#apply(frames));
+  #watched: PortfolioId | null = null;
+  #phase: SocketPhase = 'connecting';
+  #everOpened = false;
+  /** False from a gap, a reconnect or a switch until the next snapshot arrives. */
+  #inSync = false;
 
-	constructor(options: PortfolioFeedOptions) {
-		this.#socket = new FeedSocket({
-			url: options.url,
-			onFrame: (frame) => this.#receive(frame),
-			onPhase: (phase, refused) => {
-				this.#phase = phase;
-				if (phase === 'open') this.#everOpened = true;
-				// A new connection gets fresh snapshots; nothing from the old one can be trusted.
-				else this.#inSync = false;
-				if (refused) options.onRefused();
-				this.#updateConnection();
-			}
-		});
-	}
+  constructor(options: PortfolioFeedOptions) {
+    this.#socket = new FeedSocket({
+      url: options.url,
+      onFrame: (frame) => this.#receive(frame),
+      onPhase: (phase, refused) => {
+        this.#phase = phase;
+        if (phase === 'open') this.#everOpened = true;
+        // A new connection gets fresh snapshots; nothing from the old one can be trusted.
+        else this.#inSync = false;
+        if (refused) options.onRefused();
+        this.#updateConnection();
+      },
+    });
+  }
 
-	start(): void {
-		this.#socket.start();
-	}
+  start(): void {
+    this.#socket.start();
+  }
 
-	stop(): void {
-		this.#socket.stop();
-		this.#batch.clear();
-	}
+  stop(): void {
+    this.#socket.stop();
+    this.#batch.clear();
+  }
 
-	/** Shows `portfolio` instead of the one watched so far. */
-	watch(portfolio: PortfolioId): void {
-		if (portfolio === this.#watched) return;
-		if (this.#watched !== null) this.#socket.unsubscribe(this.#watched);
-		this.#watched = portfolio;
-		this.#batch.clear();
-		this.#inSync = false;
-		this.portfolio = null;
-		this.latencyMs = null;
-		this.problem = null;
-		this.#socket.subscribe(portfolio);
-		this.#updateConnection();
-	}
+  /** Shows `portfolio` instead of the one watched so far. */
+  watch(portfolio: PortfolioId): void {
+    if (portfolio === this.#watched) return;
+    if (this.#watched !== null) this.#socket.unsubscribe(this.#watched);
+    this.#watched = portfolio;
+    this.#batch.clear();
+    this.#inSync = false;
+    this.portfolio = null;
+    this.latencyMs = null;
+    this.problem = null;
+    this.#socket.subscribe(portfolio);
+    this.#updateConnection();
+  }
 
-	#receive(frame: ServerFrame): void {
-		switch (frame.type) {
-			case 'snapshot':
-			case 'delta':
-				if (frame.portfolio === this.#watched) this.#batch.push(frame);
-				break;
-			case 'error':
-				if (frame.portfolio === undefined || frame.portfolio === this.#watched) this.problem = frame.message;
-				break;
-			// hello and pong only prove the link is alive, which the socket already noted.
-		}
-	}
+  #receive(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'snapshot':
+      case 'delta':
+        if (frame.portfolio === this.#watched) this.#batch.push(frame);
+        break;
+      case 'error':
+        if (frame.portfolio === undefined || frame.portfolio === this.#watched) this.problem = frame.message;
+        break;
+      // hello and pong only prove the link is alive, which the socket already noted.
+    }
+  }
 
-	#apply(frames: PortfolioFrame[]): void {
-		let state = this.portfolio;
-		let newestTickTime: number | null = null;
+  #apply(frames: PortfolioFrame[]): void {
+    let state = this.portfolio;
+    let newestTickTime: number | null = null;
 
-		for (const frame of frames) {
-			if (frame.portfolio !== this.#watched) continue;
-			if (frame.type === 'snapshot') {
-				state = applySnapshot(frame);
-				this.#inSync = true;
-				continue;
-			}
-			// Deltas after a gap and before the requested snapshot belong to the broken sequence.
-			if (!this.#inSync || state === null) continue;
-			const outcome = applyDelta(state, frame);
-			if (isGap(outcome)) {
-				// Keep showing the last good state until the snapshot replaces it.
-				this.#inSync = false;
-				this.#socket.resubscribe(frame.portfolio);
-				continue;
-			}
-			state = outcome;
-			newestTickTime = frame.tickTime;
-		}
+    for (const frame of frames) {
+      if (frame.portfolio !== this.#watched) continue;
+      if (frame.type === 'snapshot') {
+        state = applySnapshot(frame);
+        this.#inSync = true;
+        continue;
+      }
+      // Deltas after a gap and before the requested snapshot belong to the broken sequence.
+      if (!this.#inSync || state === null) continue;
+      const outcome = applyDelta(state, frame);
+      if (isGap(outcome)) {
+        // Keep showing the last good state until the snapshot replaces it.
+        this.#inSync = false;
+        this.#socket.resubscribe(frame.portfolio);
+        continue;
+      }
+      state = outcome;
+      newestTickTime = frame.tickTime;
+    }
 
-		this.portfolio = state;
-		// A snapshot's tickTime can be minutes old on a quiet market: it is state, not news,
-		// so only deltas say how fast ticks reach the screen.
-		if (newestTickTime !== null) this.#sampleLatency(Date.now() - newestTickTime);
-		this.#updateConnection();
-	}
+    this.portfolio = state;
+    // A snapshot's tickTime can be minutes old on a quiet market: it is state, not news,
+    // so only deltas say how fast ticks reach the screen.
+    if (newestTickTime !== null) this.#sampleLatency(Date.now() - newestTickTime);
+    this.#updateConnection();
+  }
 
-	#sampleLatency(sample: number): void {
-		const previous = this.latencyMs;
-		this.latencyMs = previous === null ? sample : previous + LATENCY_SMOOTHING * (sample - previous);
-	}
+  #sampleLatency(sample: number): void {
+    const previous = this.latencyMs;
+    this.latencyMs = previous === null ? sample : previous + LATENCY_SMOOTHING * (sample - previous);
+  }
 
-	#updateConnection(): void {
-		if (this.#phase !== 'open') this.connection = this.#everOpened ? 'reconnecting' : 'connecting';
-		else this.connection = this.#inSync ? 'live' : 'connecting';
-	}
+  #updateConnection(): void {
+    if (this.#phase !== 'open') this.connection = this.#everOpened ? 'reconnecting' : 'connecting';
+    else this.connection = this.#inSync ? 'live' : 'connecting';
+  }
 }
 
 /** The socket lives on the page's own origin, so the session cookie goes with the upgrade. */
 export function feedUrl(location: Location): string {
-	const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-	return `${scheme}//${location.host}/ws`;
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
 }

@@ -5,13 +5,13 @@ export type PortfolioId = number;
 
 /** One holding as a snapshot carries it. Money is rounded to cents by the server. */
 export interface Position {
-	symbol: string;
-	name: string;
-	quantity: number;
-	price: number;
-	value: number;
-	cost: number;
-	pnl: number;
+  symbol: string;
+  name: string;
+  quantity: number;
+  price: number;
+  value: number;
+  cost: number;
+  pnl: number;
 }
 
 /** The fields of one position that changed, as absolute new values (never increments). */
@@ -20,64 +20,62 @@ export type PositionChange = Partial<Omit<Position, 'symbol'>>;
 // ── client → server ──────────────────────────────────────────────────────────
 
 export type ClientFrame =
-	| { op: 'subscribe'; portfolios: PortfolioId[] }
-	| { op: 'unsubscribe'; portfolios: PortfolioId[] }
-	| { op: 'ping' };
+  { op: 'subscribe'; portfolios: PortfolioId[] } | { op: 'unsubscribe'; portfolios: PortfolioId[] } | { op: 'ping' };
 
 // ── server → client ──────────────────────────────────────────────────────────
 
 export interface HelloFrame {
-	type: 'hello';
-	v: 1;
-	user: { id: number; username: string };
+  type: 'hello';
+  v: 1;
+  user: { id: number; username: string };
 }
 
 /** The whole state of one portfolio; `seq` restarts the count the deltas follow. */
 export interface SnapshotFrame {
-	type: 'snapshot';
-	v: 1;
-	portfolio: PortfolioId;
-	epoch: string;
-	seq: number;
-	/** Exchange time (ms since the Unix epoch) of the newest tick reflected in the frame. */
-	tickTime: number;
-	value: number;
-	cost: number;
-	pnl: number;
-	positions: Position[];
+  type: 'snapshot';
+  v: 1;
+  portfolio: PortfolioId;
+  epoch: string;
+  seq: number;
+  /** Exchange time (ms since the Unix epoch) of the newest tick reflected in the frame. */
+  tickTime: number;
+  value: number;
+  cost: number;
+  pnl: number;
+  positions: Position[];
 }
 
 /** Only what changed since the previous frame of that portfolio; absent fields kept their value. */
 export interface DeltaFrame {
-	type: 'delta';
-	v: 1;
-	portfolio: PortfolioId;
-	epoch: string;
-	seq: number;
-	tickTime: number;
-	value?: number;
-	cost?: number;
-	pnl?: number;
-	/** Keyed by symbol. */
-	positions?: Record<string, PositionChange>;
+  type: 'delta';
+  v: 1;
+  portfolio: PortfolioId;
+  epoch: string;
+  seq: number;
+  tickTime: number;
+  value?: number;
+  cost?: number;
+  pnl?: number;
+  /** Keyed by symbol. */
+  positions?: Record<string, PositionChange>;
 }
 
 export interface PongFrame {
-	type: 'pong';
-	v: 1;
-	/** Server clock, ms since the Unix epoch. */
-	time: number;
+  type: 'pong';
+  v: 1;
+  /** Server clock, ms since the Unix epoch. */
+  time: number;
 }
 
 export type ErrorCode = 'BAD_FRAME' | 'UNKNOWN_OP' | 'BAD_ARGUMENT' | 'FRAME_TOO_LARGE' | 'NOT_FOUND';
 
 /** The connection stays open after an error frame. */
 export interface ErrorFrame {
-	type: 'error';
-	v: 1;
-	code: ErrorCode;
-	message: string;
-	portfolio?: PortfolioId;
+  type: 'error';
+  v: 1;
+  code: ErrorCode;
+  message: string;
+  portfolio?: PortfolioId;
 }
 
 export type PortfolioFrame = SnapshotFrame | DeltaFrame;

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+/** The ConfigError that `env` produces; fails the test if it loads. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig', () => {
+  it('starts an embedded demo from an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'info',
+      mode: 'embedded',
+      redisUrl: undefined,
+      redisKeyPrefix: '',
+      databaseUrl: undefined,
+      dataDir: '.data',
+      db: { poolMax: 10, connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, statementTimeoutMs: 30_000, connectRetries: 30 },
+      simulator: { enabled: true, ticksPerSecond: 300, seed: undefined },
+      streamMaxLen: 1_000_000,
+      demo: { enabled: true, password: 'demo' },
+      sessionTtlSeconds: 604_800,
+      webDir: 'web/build',
+      uwsAllowFallback: false,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('reads the values it is given', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '9000',
+      LOG_LEVEL: 'debug',
+      REDIS_URL: 'rediss://cache.internal:6380/2',
+      REDIS_KEY_PREFIX: 'td:test.1-',
+      SIMULATOR_SEED: '42',
+      SESSION_TTL_SECONDS: '3600',
+      UWS_ALLOW_FALLBACK: 'yes',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      logLevel: 'debug',
+      redisUrl: 'rediss://cache.internal:6380/2',
+      redisKeyPrefix: 'td:test.1-',
+      simulator: { seed: 42 },
+      sessionTtlSeconds: 3600,
+      uwsAllowFallback: true,
+    });
+  });
+
+  it('switches to server mode with DATABASE_URL and leaves the simulator and demo off', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://tick:secret@db:5432/tickdash' });
+    expect(config.mode).toBe('server');
+    expect(config.databaseUrl).toBe('postgres://tick:secret@db:5432/tickdash');
+    expect(config.simulator.enabled).toBe(false);
+    expect(config.demo.enabled).toBe(false);
+  });
+
+  it('turns the simulator and demo on in server mode when asked', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://db/tickdash', SIMULATOR: 'on', SEED_DEMO: '1' });
+    expect(config.mode).toBe('server');
+    expect(config.simulator.enabled).toBe(true);
+    expect(config.demo.enabled).toBe(true);
+  });
+
+  it('turns the simulator and demo off in embedded mode when asked', () => {
+    const config = loadConfig({ SIMULATOR: 'false', SEED_DEMO: 'no' });
+    expect(config.mode).toBe('embedded');
+    expect(config.simulator.enabled).toBe(false);
+    expect(config.demo.enabled).toBe(false);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+  ])('reads the boolean %s as %s', (value, enabled) => {
+    expect(loadConfig({ SIMULATOR: value }).simulator.enabled).toBe(enabled);
+  });
+
+  it('treats empty strings as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: '', SIMULATOR: '', SEED_DEMO: '', LOG_LEVEL: '', HOST: '' });
+    expect(config).toMatchObject({ port: 8080, mode: 'embedded', redisUrl: undefined, logLevel: 'info', host: '127.0.0.1' });
+    expect(config.simulator.enabled).toBe(true);
+    expect(config.demo.enabled).toBe(true);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', NODE_ENV: 'test' }).port).toBe(8080);
+  });
+
+  it.each([
+    ['abc', 'PORT="abc": expected a whole number'],
+    ['80.5', 'PORT="80.5": expected a whole number'],
+    ['-1', 'PORT="-1": expected at least 0'],
+    ['65536', 'PORT="65536": expected at most 65535'],
+  ])('refuses PORT=%s', (port, problem) => {
+    expect(problemsOf({ PORT: port })).toEqual([problem]);
+  });
+
+  it.each(['http://cache:6379', 'localhost:6379', 'not a url', 'postgres://db/x'])('refuses REDIS_URL=%s', (url) => {
+    expect(problemsOf({ REDIS_URL: url })).toEqual([`REDIS_URL=${JSON.stringify(url)}: expected a URL starting with redis:// or rediss://`]);
+  });
+
+  it('refuses a DATABASE_URL that is not postgres', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://db/x' })).toEqual([
+      'DATABASE_URL="mysql://db/x": expected a URL starting with postgres:// or postgresql://',
+    ]);
+  });
+
+  it.each(['maybe', 'TRUE', 'y', '2'])('refuses the boolean %s', (value) => {
+    expect(problemsOf({ SEED_DEMO: value })).toEqual([`SEED_DEMO=${JSON.stringify(value)}: expected one of true/false/1/0/yes/no/on/off`]);
+  });
+
+  it('refuses an unknown LOG_LEVEL and lists the levels it knows', () => {
+    const [problem, ...rest] = problemsOf({ LOG_LEVEL: 'verbose' });
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(/^LOG_LEVEL="verbose": /);
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) expect(problem).toContain(level);
+  });
+
+  it('reports every bad variable at once, in the message too', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://cache', SIMULATOR: 'sometimes', LOG_LEVEL: 'loud', HOST: 'fine' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message, name } = error as ConfigError;
+    expect(name).toBe('ConfigError');
+    expect(problems.map((p) => p.slice(0, p.indexOf('=')))).toEqual(['PORT', 'LOG_LEVEL', 'REDIS_URL', 'SIMULATOR']);
+    expect(message.split('\n')).toEqual(['Invalid configuration:', ...problems.map((p) => `  - ${p}`)]);
+  });
+});
