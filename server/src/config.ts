@@ -9,11 +9,16 @@ const bool = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const int = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number' })
-    .int({ error: 'expected a whole number' })
-    .min(min, { error: `expected at least ${min}` })
-    .max(max, { error: `expected at most ${max}` });
+  z
+    .string()
+    .regex(/^-?\d+$/, { error: 'expected a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `expected at least ${min}` })
+        .max(max, { error: `expected at most ${max}` }),
+    );
 
 const url = (protocols: string[]) =>
   z.string().refine(

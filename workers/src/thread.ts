@@ -2,10 +2,12 @@
 // the module is compiled JavaScript; under the test runner it is TypeScript, loaded through tsx.
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import nodeAdapter from 'comlink/dist/umd/node-adapter.js';
+import { createRequire } from 'node:module';
 
-// The UMD file sets module.exports to the function itself; its typings describe a `default` export.
-const nodeEndpoint = nodeAdapter as unknown as typeof nodeAdapter.default;
+// The UMD file sets module.exports to the function itself while its typings describe a default
+// export; require() gets the function whatever module resolution the caller's tooling uses.
+const nodeEndpoint = createRequire(import.meta.url)('comlink/dist/umd/node-adapter.js') as NodeAdapter;
+type NodeAdapter = (typeof import('comlink/dist/umd/node-adapter.js'))['default'];
 
 export interface Thread<T> {
   api: Comlink.Remote<T>;

@@ -16,5 +16,6 @@ export function gbmStep(price: number, mu: number, sigma: number, dtYears: numbe
 export function roundToTickSize(price: number): number {
   const places = price >= 1 ? 2 : 4;
   const rounded = Number(price.toFixed(places));
-  return rounded > 0 ? rounded : 10 ** -places;
+  // 1 / 10^places, not 10 ** -places: the latter is 0.00009999999999999999, which no tick may carry.
+  return rounded > 0 ? rounded : 1 / 10 ** places;
 }

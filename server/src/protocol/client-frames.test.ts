@@ -18,17 +18,29 @@ describe('parseClientFrame accepts', () => {
   });
 
   it('subscribe and unsubscribe with portfolio ids', () => {
-    expect(text('{"op":"subscribe","portfolios":[1,2]}')).toEqual({ ok: true, frame: { op: 'subscribe', portfolios: [1, 2] } });
-    expect(text(' { "portfolios" : [7], "op" : "unsubscribe" } ')).toEqual({ ok: true, frame: { op: 'unsubscribe', portfolios: [7] } });
+    expect(text('{"op":"subscribe","portfolios":[1,2]}')).toEqual({
+      ok: true,
+      frame: { op: 'subscribe', portfolios: [1, 2] },
+    });
+    expect(text(' { "portfolios" : [7], "op" : "unsubscribe" } ')).toEqual({
+      ok: true,
+      frame: { op: 'unsubscribe', portfolios: [7] },
+    });
   });
 
   it('a repeated id once, in first-seen order', () => {
-    expect(text('{"op":"subscribe","portfolios":[3,1,3,1]}')).toEqual({ ok: true, frame: { op: 'subscribe', portfolios: [3, 1] } });
+    expect(text('{"op":"subscribe","portfolios":[3,1,3,1]}')).toEqual({
+      ok: true,
+      frame: { op: 'subscribe', portfolios: [3, 1] },
+    });
   });
 
   it(`up to ${MAX_PORTFOLIOS_PER_FRAME} ids and ids up to the largest safe integer`, () => {
     const ids = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(text(JSON.stringify({ op: 'subscribe', portfolios: ids }))).toEqual({ ok: true, frame: { op: 'subscribe', portfolios: ids } });
+    expect(text(JSON.stringify({ op: 'subscribe', portfolios: ids }))).toEqual({
+      ok: true,
+      frame: { op: 'subscribe', portfolios: ids },
+    });
     expect(text('{"op":"subscribe","portfolios":[9007199254740991]}')).toEqual({
       ok: true,
       frame: { op: 'subscribe', portfolios: [9_007_199_254_740_991] },
@@ -45,7 +57,11 @@ describe('parseClientFrame accepts', () => {
 
 describe('parseClientFrame rejects', () => {
   it('a binary frame, whatever it holds', () => {
-    expect(parseClientFrame(bytes('{"op":"ping"}'), true)).toMatchObject({ ok: false, code: 'BAD_FRAME', message: expect.stringMatching(/binary/) });
+    expect(parseClientFrame(bytes('{"op":"ping"}'), true)).toMatchObject({
+      ok: false,
+      code: 'BAD_FRAME',
+      message: expect.stringMatching(/binary/),
+    });
   });
 
   it.each([
@@ -59,7 +75,11 @@ describe('parseClientFrame rejects', () => {
 
   it('bytes that are not UTF-8 as not JSON', () => {
     const frame = new Uint8Array([0xff, ...new TextEncoder().encode('{"op":"ping"}')]);
-    expect(parseClientFrame(frame.buffer, false)).toMatchObject({ ok: false, code: 'BAD_FRAME', message: 'frame is not valid JSON' });
+    expect(parseClientFrame(frame.buffer, false)).toMatchObject({
+      ok: false,
+      code: 'BAD_FRAME',
+      message: 'frame is not valid JSON',
+    });
   });
 
   it.each([
@@ -73,7 +93,11 @@ describe('parseClientFrame rejects', () => {
   });
 
   it('an object without op', () => {
-    expect(text('{"portfolios":[1]}')).toMatchObject({ ok: false, code: 'BAD_FRAME', message: expect.stringMatching(/"op"/) });
+    expect(text('{"portfolios":[1]}')).toMatchObject({
+      ok: false,
+      code: 'BAD_FRAME',
+      message: expect.stringMatching(/"op"/),
+    });
   });
 
   it.each([
@@ -98,7 +122,11 @@ describe('parseClientFrame rejects', () => {
     ['an empty array', '{"op":"subscribe","portfolios":[]}'],
     ['too many ids', JSON.stringify({ op: 'subscribe', portfolios: Array.from({ length: 101 }, (_, i) => i + 1) })],
   ])('portfolios that are %s', (_, frame) => {
-    expect(text(frame)).toEqual({ ok: false, code: 'BAD_ARGUMENT', message: 'portfolios must be an array of 1 to 100 ids' });
+    expect(text(frame)).toEqual({
+      ok: false,
+      code: 'BAD_ARGUMENT',
+      message: 'portfolios must be an array of 1 to 100 ids',
+    });
   });
 
   it.each([
@@ -112,13 +140,21 @@ describe('parseClientFrame rejects', () => {
     ['beyond the safe integers', '{"op":"subscribe","portfolios":[9007199254740993]}'],
     ['one bad among good', '{"op":"subscribe","portfolios":[1,2,"3"]}'],
   ])('portfolio ids that are %s', (_, frame) => {
-    expect(text(frame)).toEqual({ ok: false, code: 'BAD_ARGUMENT', message: 'portfolio ids must be positive integers' });
+    expect(text(frame)).toEqual({
+      ok: false,
+      code: 'BAD_ARGUMENT',
+      message: 'portfolio ids must be positive integers',
+    });
   });
 
   it(`a frame over ${MAX_CLIENT_FRAME_BYTES} bytes, before reading it`, () => {
     const frame = '{"op":"ping","pad":""}';
     const over = frame.replace('""', `"${'x'.repeat(4_097 - frame.length)}"`);
-    expect(text(over)).toMatchObject({ ok: false, code: 'FRAME_TOO_LARGE', message: expect.stringContaining('4096 bytes') });
+    expect(text(over)).toMatchObject({
+      ok: false,
+      code: 'FRAME_TOO_LARGE',
+      message: expect.stringContaining('4096 bytes'),
+    });
     // Not even valid JSON is read once it is too large.
     expect(text('x'.repeat(10_000))).toMatchObject({ ok: false, code: 'FRAME_TOO_LARGE' });
   });
