@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { TemplatedApp, us_listen_socket, us_socket } from 'uWebSockets.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerPortfolioRoutes } from './api/portfolio-routes.js';
+import { redisLoginLimiter } from './auth/login-limiter.js';
 import { redisSessions } from './auth/sessions.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
@@ -12,7 +13,7 @@ import { seedDemo, DEMO_USERNAME } from './demo/demo-data.js';
 import { PortfolioBook } from './engine/portfolio-book.js';
 import { QuoteBoard } from './engine/quote-board.js';
 import { PortfolioFeed } from './gateway/portfolio-feed.js';
-import { registerSocketServer } from './gateway/socket-server.js';
+import { registerSocketServer, type SocketServer } from './gateway/socket-server.js';
 import { loadUws } from './gateway/uws.js';
 import { route } from './http/routes.js';
 import { notFound } from './http/http-error.js';
@@ -25,6 +26,8 @@ import { connectRedis, type RedisHandle } from './redis/connect.js';
 import { redisKeys, type RedisKeys } from './redis/keys.js';
 import { listAssets, upsertAssets } from './store/assets.js';
 import { loadHoldings } from './store/portfolios.js';
+import { closingPrices } from './store/prices.js';
+import { lastSessionClose, nextSessionClose } from './market/session.js';
 import { readStreamTail, TickReader } from './streams/tick-reader.js';
 
 export interface RunningApp {
@@ -33,7 +36,19 @@ export interface RunningApp {
   db: Database;
   redis: RedisHandle;
   keys: RedisKeys;
+  /** Live counters of the gateway, for tests and metrics. */
+  stats(): GatewayStats;
   close(): Promise<void>;
+}
+
+export interface GatewayStats {
+  connections: number;
+  hotPortfolios: number;
+  ticks: number;
+  deltas: number;
+  flushes: number;
+  conflated: number;
+  slowReaders: SocketServer['slowReaders']['stats'];
 }
 
 /** How far back a starting gateway looks in the stream for each symbol's last price. */
@@ -71,7 +86,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const known = new Set(assets.map((a) => a.symbol));
     const isKnownSymbol = (s: string) => known.has(s);
     const quotes = new QuoteBoard();
-    for (const a of assets) quotes.set(a.symbol, a.referencePrice, 0);
+    const closes = await closingPrices(
+      db,
+      new Date(lastSessionClose(Date.now(), config.gateway.sessionCloseMinuteUtc)),
+    );
+    for (const a of assets) {
+      quotes.set(a.symbol, a.referencePrice, 0);
+      quotes.setPreviousClose(a.symbol, closes.get(a.symbol) ?? a.referencePrice);
+    }
     const command = redis.connect('commands');
     const tail = await readStreamTail(command, keys.ticks, TAIL_ENTRIES_FOR_PRICES, isKnownSymbol);
     for (const t of tail.latest.values()) quotes.set(t.symbol, t.price, t.time);
@@ -97,14 +119,19 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
 
     const app = uws.App();
     const book = new PortfolioBook(quotes);
-    const feed = new PortfolioFeed(
+    const feed = new PortfolioFeed({
       book,
-      (id) => loadHoldings(db, id),
-      (topic, frame) => app.publish(topic, frame),
-    );
+      loadHoldings: (id) => loadHoldings(db, id),
+      publish: (topic, frame) => app.publish(topic, frame),
+      ...config.gateway,
+    });
+    cleanup.push(async () => feed.stop());
+    const sessionCloses = scheduleSessionCloses(config.gateway.sessionCloseMinuteUtc, () => feed.closeSession());
+    cleanup.push(async () => sessionCloses.stop());
     const sessions = redisSessions(command, keys, config.sessionTtlSeconds);
     const sockets = registerSocketServer({ app, db, sessions, feed, log });
-    const ctx = { db, sessions, log, sessionTtlSeconds: config.sessionTtlSeconds };
+    const loginLimiter = redisLoginLimiter(command, keys);
+    const ctx = { db, sessions, loginLimiter, log, sessionTtlSeconds: config.sessionTtlSeconds };
     registerAuthRoutes(app, ctx);
     registerPortfolioRoutes(app, ctx);
     route(app, 'get', '/healthz', async () => ({ body: { status: 'ok' } }), log);
@@ -146,6 +173,13 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       db,
       redis,
       keys,
+      stats: () => ({
+        connections: sockets.connections,
+        hotPortfolios: feed.hotPortfolios,
+        ...feed.stats,
+        conflated: feed.conflated,
+        slowReaders: { ...sockets.slowReaders.stats },
+      }),
       close: closeAll,
     };
   } catch (err) {
@@ -173,4 +207,22 @@ function listenExclusive(
     EXCLUSIVE_PORT,
     cb,
   );
+}
+
+/** Calls `onClose` at every session close from now on. */
+function scheduleSessionCloses(closeMinuteUtc: number, onClose: () => void): { stop(): void } {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    // setTimeout cannot wait longer than ~24.8 days; a day is far below that.
+    timer = setTimeout(
+      () => {
+        onClose();
+        arm();
+      },
+      nextSessionClose(Date.now(), closeMinuteUtc) - Date.now(),
+    );
+    timer.unref();
+  };
+  arm();
+  return { stop: () => clearTimeout(timer) };
 }

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       streamMaxLen: 1_000_000,
       demo: { enabled: true, password: 'demo' },
       sessionTtlSeconds: 604_800,
+      gateway: { conflationMs: 16, resumeDeltas: 256, lingerMs: 30_000, sessionCloseMinuteUtc: 21 * 60 },
       webDir: 'web/build',
       uwsAllowFallback: false,
       shutdownTimeoutMs: 10_000,
@@ -121,6 +122,13 @@ describe('loadConfig', () => {
 
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', NODE_ENV: 'test' }).port).toBe(8080);
+  });
+
+  it('reads the session close as minutes after midnight UTC and refuses other shapes', () => {
+    expect(loadConfig({ SESSION_CLOSE_UTC: '16:30' }).gateway.sessionCloseMinuteUtc).toBe(16 * 60 + 30);
+    expect(problemsOf({ SESSION_CLOSE_UTC: '25:00' })).toEqual([
+      'SESSION_CLOSE_UTC="25:00": expected HH:MM in UTC, e.g. 21:00',
+    ]);
   });
 
   it.each([

@@ -55,6 +55,13 @@ const schema = z.object({
   SEED_DEMO: bool.optional(),
   DEMO_PASSWORD: z.string().min(4, { error: 'expected at least 4 characters' }).default('demo'),
   SESSION_TTL_SECONDS: int(60, 90 * 24 * 3600).default(7 * 24 * 3600),
+  CONFLATION_MS: int(0, 1_000).default(16),
+  RESUME_DELTAS: int(0, 100_000).default(256),
+  LINGER_MS: int(0, 3_600_000).default(30_000),
+  SESSION_CLOSE_UTC: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM in UTC, e.g. 21:00' })
+    .default('21:00'),
   WEB_DIR: z.string().min(1).default('web/build'),
   UWS_ALLOW_FALLBACK: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
@@ -82,6 +89,13 @@ export interface Config {
   streamMaxLen: number;
   demo: { enabled: boolean; password: string };
   sessionTtlSeconds: number;
+  gateway: {
+    conflationMs: number;
+    resumeDeltas: number;
+    lingerMs: number;
+    /** Minutes after midnight UTC at which a trading session ends (the day change restarts). */
+    sessionCloseMinuteUtc: number;
+  };
   webDir: string;
   uwsAllowFallback: boolean;
   shutdownTimeoutMs: number;
@@ -138,6 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamMaxLen: e.STREAM_MAXLEN,
     demo: { enabled: e.SEED_DEMO ?? mode === 'embedded', password: e.DEMO_PASSWORD },
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    gateway: {
+      conflationMs: e.CONFLATION_MS,
+      resumeDeltas: e.RESUME_DELTAS,
+      lingerMs: e.LINGER_MS,
+      sessionCloseMinuteUtc: Number(e.SESSION_CLOSE_UTC.slice(0, 2)) * 60 + Number(e.SESSION_CLOSE_UTC.slice(3)),
+    },
     webDir: e.WEB_DIR,
     uwsAllowFallback: e.UWS_ALLOW_FALLBACK,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

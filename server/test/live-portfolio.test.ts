@@ -89,7 +89,9 @@ describe('a live portfolio over the socket', () => {
 
     const expectedCents = positions.reduce((sum, p) => sum + p.quantity * priceCents.get(p.symbol)!, 0);
     const last = positions[positions.length - 1]!.symbol;
-    await socket.next((f) => f.type === 'delta' && (f.positions as Record<string, unknown>)[last] !== undefined);
+    await socket.next(
+      (f) => f.type === 'delta' && (f.positions as Record<string, { price?: number }>)[last]?.price !== undefined,
+    );
     const state = applyFrames(socket.frames, id);
     for (const p of positions)
       expect(state.positions.get(p.symbol)!.price * 100).toBeCloseTo(priceCents.get(p.symbol)!, 6);
@@ -155,8 +157,22 @@ describe('a live portfolio over the socket', () => {
     owner.close();
   });
 
-  it('refuses an upgrade without a valid session', async () => {
-    await expect(TestSocket.open(t.wsUrl)).rejects.toThrow('401');
+  it('refuses an upgrade with an invalid session, and serves nothing before an auth frame', async () => {
     await expect(TestSocket.open(t.wsUrl, 'x'.repeat(43))).rejects.toThrow('401');
+
+    const anonymous = await TestSocket.open(t.wsUrl);
+    expect(await anonymous.next((f) => f.type === 'hello')).toMatchObject({ user: null });
+    anonymous.send({ op: 'subscribe', portfolios: [1] });
+    expect(await anonymous.next((f) => f.type === 'error')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    anonymous.send({ op: 'auth', token });
+    await anonymous.next((f) => f.type === 'hello' && f.user !== null);
+    anonymous.send({ op: 'subscribe', portfolios: [1] });
+    await anonymous.next((f) => f.type === 'snapshot');
+    anonymous.close();
+
+    const forger = await TestSocket.open(t.wsUrl);
+    forger.send({ op: 'auth', token: 'y'.repeat(43) });
+    expect((await forger.closed).code).toBe(4401);
+    expect(forger.frames.some((f) => f.type === 'snapshot')).toBe(false);
   });
 });

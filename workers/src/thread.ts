@@ -1,6 +1,6 @@
 // Starts a worker thread from a module next to the caller and wraps it with comlink. In production
 // the module is compiled JavaScript; under the test runner it is TypeScript, loaded through tsx.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { createRequire } from 'node:module';
 
@@ -16,8 +16,18 @@ export interface Thread<T> {
   terminate(): Promise<void>;
 }
 
+export interface ThreadOptions {
+  /** V8 heap limits: a worker that exceeds them dies alone instead of taking the process with it. */
+  resourceLimits?: ResourceLimits;
+}
+
 /** `callerUrl` is the caller's import.meta.url; `name` the module's file name without extension. */
-export function startThread<T>(callerUrl: string, name: string, workerData?: unknown): Thread<T> {
+export function startThread<T>(
+  callerUrl: string,
+  name: string,
+  workerData?: unknown,
+  options: ThreadOptions = {},
+): Thread<T> {
   const typescript = callerUrl.endsWith('.ts');
   const url = new URL(`./${name}${typescript ? '.ts' : '.js'}`, callerUrl);
   // Node 20 does not pass --import loaders on to workers: a TypeScript worker registers tsx itself.
@@ -27,9 +37,10 @@ export function startThread<T>(callerUrl: string, name: string, workerData?: unk
         {
           eval: true,
           workerData,
+          ...options,
         },
       )
-    : new Worker(url, { workerData });
+    : new Worker(url, { workerData, ...options });
   const api = Comlink.wrap<T>(nodeEndpoint(worker as never));
   return {
     api,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { dummyHash, verifyPassword } from '../auth/passwords.js';
 import { tokenFrom } from '../auth/sessions.js';
 import { badRequest, HttpError, unauthenticated } from '../http/http-error.js';
-import { route } from '../http/routes.js';
+import { route, type Reply } from '../http/routes.js';
 import { findUserById, findUserByUsername } from '../store/users.js';
 import { requireUser, type ApiContext } from './context.js';
 
@@ -24,14 +24,25 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
     async (req) => {
       const parsed = LoginBody.safeParse(req.body);
       if (!parsed.success) throw badRequest('send {"username": string, "password": string}');
-      const { username, password } = parsed.data;
-      const user = await findUserByUsername(ctx.db, username.toLowerCase());
+      const username = parsed.data.username.toLowerCase();
+      const wait = await ctx.loginLimiter.retryAfter(username, req.ip);
+      if (wait > 0) {
+        const limited: Reply = {
+          status: 429,
+          headers: { 'Retry-After': String(wait) },
+          body: { error: { code: 'RATE_LIMITED', message: `too many failed logins, try again in ${wait} s` } },
+        };
+        return limited;
+      }
+      const user = await findUserByUsername(ctx.db, username);
       // Check a hash even for unknown users so the answer takes as long either way.
-      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+      const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyHash()));
       if (!user || !ok) {
+        await ctx.loginLimiter.failed(username, req.ip);
         ctx.log.info({ username }, 'login refused');
         throw new HttpError(401, 'INVALID_CREDENTIALS', 'wrong username or password');
       }
+      await ctx.loginLimiter.succeeded(username);
       const token = await ctx.sessions.create(user.id);
       ctx.log.info({ userId: user.id }, 'logged in');
       return {

@@ -1,4 +1,5 @@
 // What API handlers need, passed in once when routes are registered.
+import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { Sessions } from '../auth/sessions.js';
 import { tokenFrom } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
@@ -9,6 +10,7 @@ import type { Logger } from '../log.js';
 export interface ApiContext {
   db: Database;
   sessions: Sessions;
+  loginLimiter: LoginLimiter;
   log: Logger;
   sessionTtlSeconds: number;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountToCents, centsToAmount, valueCents } from './money.js';
+import { amountToCents, basisPoints, basisPointsToPercent, centsToAmount, valueCents } from './money.js';
 
 describe('money', () => {
   it('values whole shares exactly', () => {
@@ -33,5 +33,34 @@ describe('money', () => {
     expect(amountToCents(-12.345)).toBe(-1_235);
     expect(centsToAmount(123_457)).toBe(1234.57);
     expect(String(centsToAmount(30))).toBe('0.3');
+  });
+});
+
+describe('basis points', () => {
+  it('divides exactly and rounds half away from zero', () => {
+    expect(basisPoints(1, 3)).toBe(3333); // 33.33 %
+    expect(basisPoints(2, 3)).toBe(6667);
+    expect(basisPoints(1, 8)).toBe(1250);
+    expect(basisPoints(1, 20_000)).toBe(1); // 0.5 bp → 1
+    expect(basisPoints(-1, 20_000)).toBe(-1);
+    expect(basisPoints(0, 0)).toBe(0);
+    expect(basisPointsToPercent(1234)).toBe(12.34);
+  });
+
+  it('stays exact for totals past the fast path', () => {
+    // $1bn portfolio, one position of $333,333,333.33
+    expect(basisPoints(33_333_333_333, 100_000_000_000)).toBe(3333);
+    expect(basisPoints(50_000_000_000, 100_000_000_000)).toBe(5000);
+    expect(basisPoints(5_000_000, 100_000_000_000)).toBe(1); // 0.5 bp → 1
+  });
+
+  it('agrees between the whole-share fast path and the exact path', () => {
+    // The same position as whole shares and as a quantity the fast path does not take.
+    for (const price of [0.01, 1.005, 10.01, 191.23, 9999.99, 0.000123]) {
+      for (const q of [1, 3, 7, 1000, 123_456]) {
+        const exact = Number((BigInt(q) * BigInt(Math.round(price * 1e6)) * 2n + 10_000n) / 20_000n);
+        expect(valueCents(q, price), `${q} x ${price}`).toBe(exact);
+      }
+    }
   });
 });

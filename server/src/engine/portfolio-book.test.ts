@@ -13,9 +13,14 @@ interface ClientPosition {
   name: string;
   quantity: number;
   price: number;
+  previousClose: number;
   value: number;
   cost: number;
   pnl: number;
+  dayChange: number;
+  weight: number;
+  target: number | null;
+  drift: number | null;
 }
 
 interface ClientState {
@@ -24,13 +29,29 @@ interface ClientState {
   value: number;
   cost: number;
   pnl: number;
+  dayChange: number;
+  dayChangePct: number;
   positions: Record<string, ClientPosition>;
 }
+
+/** The fields a delta may carry for a position, each an absolute new value. */
+const CHANGE_FIELDS = ['price', 'previousClose', 'value', 'pnl', 'dayChange', 'weight', 'drift'] as const;
+/** The portfolio-level fields a delta may carry. */
+const TOTAL_FIELDS = ['value', 'pnl', 'dayChange', 'dayChangePct'] as const;
 
 function fromSnapshot(s: PortfolioSnapshot): ClientState {
   const positions: Record<string, ClientPosition> = {};
   for (const p of s.positions) positions[p.symbol] = { ...p };
-  return { seq: s.seq, tickTime: s.tickTime, value: s.value, cost: s.cost, pnl: s.pnl, positions };
+  return {
+    seq: s.seq,
+    tickTime: s.tickTime,
+    value: s.value,
+    cost: s.cost,
+    pnl: s.pnl,
+    dayChange: s.dayChange,
+    dayChangePct: s.dayChangePct,
+    positions,
+  };
 }
 
 function applyDelta(state: ClientState, d: PortfolioDelta): ClientState {
@@ -46,6 +67,8 @@ function applyDelta(state: ClientState, d: PortfolioDelta): ClientState {
     value: d.value ?? state.value,
     cost: state.cost,
     pnl: d.pnl ?? state.pnl,
+    dayChange: d.dayChange ?? state.dayChange,
+    dayChangePct: d.dayChangePct ?? state.dayChangePct,
     positions,
   };
 }
@@ -61,13 +84,10 @@ function mergeDeltas(deltas: readonly PortfolioDelta[]): PortfolioDelta {
     positions: {},
   };
   for (const d of deltas) {
-    if (d.value !== undefined) merged.value = d.value;
-    if (d.pnl !== undefined) merged.pnl = d.pnl;
+    for (const field of TOTAL_FIELDS) if (d[field] !== undefined) merged[field] = d[field];
     for (const [symbol, change] of Object.entries(d.positions)) {
       const into: PositionChange = (merged.positions[symbol] ??= {});
-      if (change.price !== undefined) into.price = change.price;
-      if (change.value !== undefined) into.value = change.value;
-      if (change.pnl !== undefined) into.pnl = change.pnl;
+      for (const field of CHANGE_FIELDS) if (change[field] !== undefined) into[field] = change[field];
     }
   }
   return merged;
@@ -75,7 +95,8 @@ function mergeDeltas(deltas: readonly PortfolioDelta[]): PortfolioDelta {
 
 /** The visible numbers only: seq and tickTime are bookkeeping, compared separately. */
 function visible(s: ClientState) {
-  return { value: s.value, cost: s.cost, pnl: s.pnl, positions: s.positions };
+  const { value, cost, pnl, dayChange, dayChangePct, positions } = s;
+  return { value, cost, pnl, dayChange, dayChangePct, positions };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,34 +128,77 @@ function exactAmountCents(amount: string): number {
   return Number(roundHalfAwayFromZero(a.units * 100n, 10n ** BigInt(a.places)));
 }
 
+/** part / whole in basis points, halves away from zero; 0 for a whole of 0. */
+function exactBasisPoints(part: number, whole: number): number {
+  if (whole === 0) return 0;
+  return Number(roundHalfAwayFromZero(BigInt(part) * 10_000n, BigInt(whole)));
+}
+
+/** A percentage with at most two places ("33.33") in basis points. */
+function percentToBasisPoints(percent: string): number {
+  const p = parseDecimal(percent);
+  return Number(p.units * 10n ** BigInt(2 - p.places));
+}
+
 interface DecimalHolding {
   symbol: string;
   name: string;
   quantity: string;
   costBasis: string;
+  /** Percent, at most two places; absent when no target is set. */
+  targetWeight?: string;
 }
 
-function expectedVisible(holdings: readonly DecimalHolding[], prices: ReadonlyMap<string, string>) {
-  const positions: Record<string, ClientPosition> = {};
-  let value = 0;
-  let cost = 0;
-  for (const h of holdings) {
+/** What a client must see. `closes` holds every held symbol's previous close. */
+function expectedVisible(
+  holdings: readonly DecimalHolding[],
+  prices: ReadonlyMap<string, string>,
+  closes: ReadonlyMap<string, string>,
+) {
+  const rows = holdings.map((h) => {
     const price = prices.get(h.symbol)!;
-    const v = exactValueCents(h.quantity, price);
-    const c = exactAmountCents(h.costBasis);
-    positions[h.symbol] = {
-      symbol: h.symbol,
-      name: h.name,
-      quantity: Number(h.quantity),
-      price: Number(price),
-      value: v,
-      cost: c,
-      pnl: v - c,
+    const close = closes.get(h.symbol);
+    if (close === undefined) throw new Error(`the model has no previous close for ${h.symbol}`);
+    return {
+      h,
+      price,
+      close,
+      value: exactValueCents(h.quantity, price),
+      closeValue: exactValueCents(h.quantity, close),
+      cost: exactAmountCents(h.costBasis),
     };
-    value += v;
-    cost += c;
+  });
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const value = sum(rows.map((r) => r.value));
+  const closeValue = sum(rows.map((r) => r.closeValue));
+  const cost = sum(rows.map((r) => r.cost));
+  const positions: Record<string, ClientPosition> = {};
+  for (const r of rows) {
+    const weight = exactBasisPoints(r.value, value);
+    const target = r.h.targetWeight === undefined ? null : percentToBasisPoints(r.h.targetWeight);
+    positions[r.h.symbol] = {
+      symbol: r.h.symbol,
+      name: r.h.name,
+      quantity: Number(r.h.quantity),
+      price: Number(r.price),
+      previousClose: Number(r.close),
+      value: r.value,
+      cost: r.cost,
+      pnl: r.value - r.cost,
+      dayChange: r.value - r.closeValue,
+      weight,
+      target,
+      drift: target === null ? null : weight - target,
+    };
   }
-  return { value, cost, pnl: value - cost, positions };
+  return {
+    value,
+    cost,
+    pnl: value - cost,
+    dayChange: value - closeValue,
+    dayChangePct: exactBasisPoints(value - closeValue, closeValue),
+    positions,
+  };
 }
 
 const toHolding = (h: DecimalHolding): Holding => ({
@@ -142,6 +206,7 @@ const toHolding = (h: DecimalHolding): Holding => ({
   name: h.name,
   quantity: Number(h.quantity),
   costBasis: Number(h.costBasis),
+  targetWeight: h.targetWeight === undefined ? null : Number(h.targetWeight),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +281,9 @@ describe('PortfolioBook snapshot', () => {
     // AAPL 40 × 191.23 = 7649.20; BRK.B 0.5 × 10.01 = 5.005 → 5.01 (half away from zero);
     // VOO 1.23456789 × 1000 = 1234.56789 → 1234.57. Costs: 6000.00, 4.9951 → 5.00, 1300.125 → 1300.13.
     // The total is the sum of rounded rows, 8888.78, not the rounded exact sum 8888.77289 → 8888.77.
+    // No previous close is set, so each is the first price seen, which is still the last price:
+    // every day change is zero. Weights:
+    // 764920 / 888878 = 86.0545…% → 8605 bp; 501 / 888878 = 0.0563…% → 6; 123457 / 888878 = 13.8891…% → 1389.
     expect(openedBook().snapshot(7)).toEqual({
       portfolio: 7,
       epoch: 'ep1',
@@ -224,33 +292,50 @@ describe('PortfolioBook snapshot', () => {
       value: 888_878,
       cost: 730_513,
       pnl: 158_365,
+      dayChange: 0,
+      dayChangePct: 0,
       positions: [
         {
           symbol: 'AAPL',
           name: 'Apple Inc.',
           quantity: 40,
           price: 191.23,
+          previousClose: 191.23,
           value: 764_920,
           cost: 600_000,
           pnl: 164_920,
+          dayChange: 0,
+          weight: 8_605,
+          target: null,
+          drift: null,
         },
         {
           symbol: 'BRK.B',
           name: 'Berkshire Hathaway Inc.',
           quantity: 0.5,
           price: 10.01,
+          previousClose: 10.01,
           value: 501,
           cost: 500,
           pnl: 1,
+          dayChange: 0,
+          weight: 6,
+          target: null,
+          drift: null,
         },
         {
           symbol: 'VOO',
           name: 'Vanguard S&P 500 ETF',
           quantity: 1.23456789,
           price: 1000,
+          previousClose: 1000,
           value: 123_457,
           cost: 130_013,
           pnl: -6_556,
+          dayChange: 0,
+          weight: 1_389,
+          target: null,
+          drift: null,
         },
       ],
     });
@@ -259,6 +344,10 @@ describe('PortfolioBook snapshot', () => {
   it('sends the new price, value and pnl of a ticked position and the new totals', () => {
     const book = openedBook();
     book.applyTick('VOO', 1000.5, 4_000); // 1.23456789 × 1000.5 = 1235.185173945 → 1235.19
+    // The previous close stays the first price, 1000 (1234.57), so it is not sent; the day change is
+    // 1235.19 − 1234.57 = +0.62, and the portfolio's 62 / 888878 = 0.6975… bp → 1. Weights: VOO
+    // 123519 / 888940 = 13.8950…% → 1390 (was 1389); AAPL 764920 / 888940 = 86.0485…% → 8605 and
+    // BRK.B 501 / 888940 → 6 did not move, so are not sent.
     expect(book.takeDeltas()).toEqual([
       {
         portfolio: 7,
@@ -267,17 +356,33 @@ describe('PortfolioBook snapshot', () => {
         tickTime: 4_000,
         value: 888_940,
         pnl: 158_427,
-        positions: { VOO: { price: 1000.5, value: 123_519, pnl: -6_494 } },
+        dayChange: 62,
+        dayChangePct: 1,
+        positions: { VOO: { price: 1000.5, value: 123_519, pnl: -6_494, dayChange: 62, weight: 1_390 } },
       },
     ]);
-    expect(book.snapshot(7)).toMatchObject({ seq: 1, tickTime: 4_000, value: 888_940, pnl: 158_427 });
+    expect(book.snapshot(7)).toMatchObject({
+      seq: 1,
+      tickTime: 4_000,
+      value: 888_940,
+      pnl: 158_427,
+      dayChange: 62,
+      dayChangePct: 1,
+    });
   });
 
   it('sends only the price when a new price leaves the value in cents unchanged', () => {
     const book = openedBook();
     book.applyTick('BRK.B', 10.011, 4_000); // 0.5 × 10.011 = 5.0055 → still 5.01
+    // The previous close stays the first price, 10.01; values, weights and the day change do not move.
     expect(book.takeDeltas()).toEqual([
-      { portfolio: 7, epoch: 'ep1', seq: 1, tickTime: 4_000, positions: { 'BRK.B': { price: 10.011 } } },
+      {
+        portfolio: 7,
+        epoch: 'ep1',
+        seq: 1,
+        tickTime: 4_000,
+        positions: { 'BRK.B': { price: 10.011 } },
+      },
     ]);
   });
 
@@ -297,6 +402,10 @@ describe('PortfolioBook snapshot', () => {
     book.applyTick('AAPL', 193, 4_001);
     book.applyTick('BRK.B', 12, 4_002);
     // AAPL 40 × 193 = 7720.00; BRK.B 0.5 × 12 = 6.00; total 7720 + 6 + 1234.57 = 8960.57
+    // Weights: AAPL 772000 / 896057 = 86.1574…% → 8616; BRK.B 600 / 896057 = 0.0669…% → 7;
+    // VOO, not ticked, 123457 / 896057 = 13.7777…% → 1378 (was 1389).
+    // Day changes from the first prices: AAPL 7720.00 − 7649.20 = +70.80; BRK.B 6.00 − 5.01 = +0.99;
+    // portfolio +71.79, 7179 / 888878 = 80.7647… bp → 81.
     expect(book.takeDeltas()).toEqual([
       {
         portfolio: 7,
@@ -305,7 +414,13 @@ describe('PortfolioBook snapshot', () => {
         tickTime: 4_002,
         value: 896_057,
         pnl: 896_057 - 730_513,
-        positions: { AAPL: { price: 193, value: 772_000, pnl: 172_000 }, 'BRK.B': { price: 12, value: 600, pnl: 100 } },
+        dayChange: 7_179,
+        dayChangePct: 81,
+        positions: {
+          AAPL: { price: 193, value: 772_000, pnl: 172_000, dayChange: 7_080, weight: 8_616 },
+          'BRK.B': { price: 12, value: 600, pnl: 100, dayChange: 99, weight: 7 },
+          VOO: { weight: 1_378 },
+        },
       },
     ]);
   });
@@ -349,6 +464,10 @@ describe('PortfolioBook open and close', () => {
     book.open({ id: 2, holdings: [holding('AAA', 3), holding('BBB', 1)] }, 'e2');
     book.applyTick('AAA', 11, 2);
     const deltas = book.takeDeltas().sort((a, b) => a.portfolio - b.portfolio);
+    // Portfolio 1 holds one position, always 100%. Portfolio 2: 3000 / 5000 = 60% and 2000 / 5000 = 40%
+    // become 3300 / 5300 = 62.2641…% → 6226 and 2000 / 5300 = 37.7358…% → 3774.
+    // AAA's previous close is its first price, 10. Portfolio 1: 110.00 − 100.00 = +10.00, 1000 / 10000
+    // = 10% → 1000 bp. Portfolio 2: 33.00 − 30.00 = +3.00, 300 / 5000 = 6% → 600 bp.
     expect(deltas).toEqual([
       {
         portfolio: 1,
@@ -357,7 +476,9 @@ describe('PortfolioBook open and close', () => {
         tickTime: 2,
         value: 11_000,
         pnl: 1_000,
-        positions: { AAA: { price: 11, value: 11_000, pnl: 1_000 } },
+        dayChange: 1_000,
+        dayChangePct: 1_000,
+        positions: { AAA: { price: 11, value: 11_000, pnl: 1_000, dayChange: 1_000 } },
       },
       {
         portfolio: 2,
@@ -366,7 +487,12 @@ describe('PortfolioBook open and close', () => {
         tickTime: 2,
         value: 5_300,
         pnl: 5_300 - 20_000,
-        positions: { AAA: { price: 11, value: 3_300, pnl: -6_700 } },
+        dayChange: 300,
+        dayChangePct: 600,
+        positions: {
+          AAA: { price: 11, value: 3_300, pnl: -6_700, dayChange: 300, weight: 6_226 },
+          BBB: { weight: 3_774 },
+        },
       },
     ]);
   });
@@ -426,6 +552,298 @@ describe('PortfolioBook open and close', () => {
   });
 });
 
+describe('PortfolioBook day change', () => {
+  // AAA 3 × 10.505 = 31.515 → 31.52, at the close 3 × 10 = 30.00: +1.52.
+  // BBB 0.5 × 10.01 = 5.005 → 5.01, at the close 0.5 × 10.0098 = 5.0049 → 5.00: +0.01, the
+  //   difference of the rounded values (the exact difference, 0.0001, would round to 0.00).
+  // CCC 2 × 19.99 = 39.98, at the close 2 × 20.50 = 41.00: −1.02.
+  // Portfolio 76.51 against 76.00 at the close: +0.51, 51 / 7600 = 0.6710…% → 67 bp.
+  const holdings: Holding[] = [
+    { symbol: 'AAA', name: 'A', quantity: 3, costBasis: 30 },
+    { symbol: 'BBB', name: 'B', quantity: 0.5, costBasis: 5 },
+    { symbol: 'CCC', name: 'C', quantity: 2, costBasis: 50 },
+  ];
+
+  function openedBook() {
+    const quotes = new QuoteBoard();
+    for (const [symbol, price, close] of [
+      ['AAA', 10.505, 10],
+      ['BBB', 10.01, 10.0098],
+      ['CCC', 19.99, 20.5],
+    ] as const) {
+      quotes.set(symbol, price, 1_000);
+      quotes.setPreviousClose(symbol, close);
+    }
+    const book = new PortfolioBook(quotes);
+    book.open({ id: 3, holdings }, 'e');
+    return book;
+  }
+
+  it('measures each position and the portfolio against the previous close, both rounded to cents', () => {
+    const snapshot = openedBook().snapshot(3);
+    expect(snapshot).toMatchObject({ value: 7_651, dayChange: 51, dayChangePct: 67 });
+    expect(
+      snapshot.positions.map(({ symbol, previousClose, value, dayChange }) => ({
+        symbol,
+        previousClose,
+        value,
+        dayChange,
+      })),
+    ).toEqual([
+      { symbol: 'AAA', previousClose: 10, value: 3_152, dayChange: 152 },
+      { symbol: 'BBB', previousClose: 10.0098, value: 501, dayChange: 1 },
+      { symbol: 'CCC', previousClose: 20.5, value: 3_998, dayChange: -102 },
+    ]);
+  });
+
+  it('sends the new day change of a ticked position and of the portfolio', () => {
+    const book = openedBook();
+    book.applyTick('CCC', 20.5, 2_000); // back to its close: 41.00, a day change of 0
+    // Portfolio 31.52 + 5.01 + 41.00 = 77.53 against 76.00: +1.53, 153 / 7600 = 2.0131…% → 201 bp.
+    const [delta] = book.takeDeltas();
+    expect(delta).toMatchObject({ seq: 1, value: 7_753, dayChange: 153, dayChangePct: 201 });
+    expect(delta!.positions.CCC).toMatchObject({ price: 20.5, value: 4_100, dayChange: 0 });
+    expect(delta!.positions.CCC).not.toHaveProperty('previousClose');
+  });
+
+  it('rounds a day change of exactly half a basis point away from zero, down as well as up', () => {
+    const quotes = new QuoteBoard();
+    quotes.set('AAA', 199.99, 1);
+    quotes.setPreviousClose('AAA', 200);
+    quotes.set('BBB', 200.01, 1);
+    quotes.setPreviousClose('BBB', 200);
+    const book = new PortfolioBook(quotes);
+    book.open({ id: 1, holdings: [{ symbol: 'AAA', name: 'A', quantity: 1, costBasis: 0 }] }, 'e');
+    book.open({ id: 2, holdings: [{ symbol: 'BBB', name: 'B', quantity: 1, costBasis: 0 }] }, 'e');
+    // −1 / 20000 and +1 / 20000 are −0.5 and +0.5 bp.
+    expect(book.snapshot(1)).toMatchObject({ dayChange: -1, dayChangePct: -1 });
+    expect(book.snapshot(2)).toMatchObject({ dayChange: 1, dayChangePct: 1 });
+  });
+
+  it('reports a loss too small for a basis point as 0, not -0', () => {
+    const quotes = new QuoteBoard();
+    quotes.set('AAA', 9_999.99, 1);
+    quotes.setPreviousClose('AAA', 10_000);
+    const book = new PortfolioBook(quotes);
+    book.open({ id: 1, holdings: [{ symbol: 'AAA', name: 'A', quantity: 1, costBasis: 0 }] }, 'e');
+    // −1 / 1000000 = −0.01 bp.
+    const { dayChange, dayChangePct } = book.snapshot(1);
+    expect(dayChange).toBe(-1);
+    expect(Object.is(dayChangePct, 0)).toBe(true);
+  });
+
+  it('restarts day changes from zero at a session close, with a delta for every position', () => {
+    const book = openedBook();
+    book.closeSession();
+    expect(book.hasPending).toBe(true);
+    expect(book.takeDeltas()).toEqual([
+      {
+        portfolio: 3,
+        epoch: 'e',
+        seq: 1,
+        tickTime: 1_000,
+        dayChange: 0,
+        dayChangePct: 0,
+        positions: {
+          AAA: { previousClose: 10.505, dayChange: 0 },
+          BBB: { previousClose: 10.01, dayChange: 0 },
+          CCC: { previousClose: 19.99, dayChange: 0 },
+        },
+      },
+    ]);
+    const snapshot = book.snapshot(3);
+    expect(snapshot).toMatchObject({ seq: 1, value: 7_651, dayChange: 0, dayChangePct: 0 });
+    expect(snapshot.positions.map((p) => p.dayChange)).toEqual([0, 0, 0]);
+    // A second close at the same prices changes nothing visible.
+    book.closeSession();
+    expect(book.takeDeltas()).toEqual([]);
+  });
+
+  it('measures ticks after a session close from the new close', () => {
+    const book = openedBook();
+    book.closeSession();
+    book.takeDeltas();
+    book.applyTick('AAA', 11, 2_000); // 3 × 11 = 33.00 against 31.52: +1.48; 148 / 7651 = 1.9344…% → 193 bp
+    const [delta] = book.takeDeltas();
+    expect(delta).toMatchObject({ seq: 2, value: 7_799, dayChange: 148, dayChangePct: 193 });
+    expect(delta!.positions.AAA).toMatchObject({ price: 11, value: 3_300, dayChange: 148 });
+    expect(delta!.positions.AAA).not.toHaveProperty('previousClose');
+  });
+
+  it('keeps the first price of a symbol without a known close as its previous close', () => {
+    const quotes = new QuoteBoard();
+    quotes.set('AAA', 10, 1); // no close set: 10 becomes the previous close
+    quotes.set('AAA', 10.5, 2);
+    const book = new PortfolioBook(quotes);
+    book.open({ id: 1, holdings: [{ symbol: 'AAA', name: 'A', quantity: 2, costBasis: 15 }] }, 'e');
+    // 2 × 10.50 = 21.00 against 2 × 10 = 20.00: +1.00, 100 / 2000 = 5% → 500 bp.
+    expect(book.snapshot(1)).toMatchObject({ value: 2_100, dayChange: 100, dayChangePct: 500 });
+    expect(book.snapshot(1).positions[0]).toMatchObject({ price: 10.5, previousClose: 10, dayChange: 100 });
+    // 2 × 12 = 24.00: +4.00, 400 / 2000 = 20% → 2000 bp; pnl 24.00 − 15.00 = 9.00. No previousClose.
+    book.applyTick('AAA', 12, 3);
+    expect(book.takeDeltas()).toEqual([
+      {
+        portfolio: 1,
+        epoch: 'e',
+        seq: 1,
+        tickTime: 3,
+        value: 2_400,
+        pnl: 900,
+        dayChange: 400,
+        dayChangePct: 2_000,
+        positions: { AAA: { price: 12, value: 2_400, pnl: 900, dayChange: 400 } },
+      },
+    ]);
+    // 2 × 9 = 18.00: −2.00, −200 / 2000 = −10% → −1000 bp; pnl 18.00 − 15.00 = 3.00.
+    book.applyTick('AAA', 9, 4);
+    expect(book.takeDeltas()).toEqual([
+      {
+        portfolio: 1,
+        epoch: 'e',
+        seq: 2,
+        tickTime: 4,
+        value: 1_800,
+        pnl: 300,
+        dayChange: -200,
+        dayChangePct: -1_000,
+        positions: { AAA: { price: 9, value: 1_800, pnl: 300, dayChange: -200 } },
+      },
+    ]);
+    expect(quotes.previousClose('AAA')).toBe(10);
+  });
+});
+
+describe('PortfolioBook weights and drift', () => {
+  function bookWith(prices: Record<string, number>) {
+    const quotes = new QuoteBoard();
+    for (const [symbol, price] of Object.entries(prices)) {
+      quotes.set(symbol, price, 1);
+      quotes.setPreviousClose(symbol, price);
+    }
+    return new PortfolioBook(quotes);
+  }
+  const holding = (symbol: string, targetWeight?: number | null): Holding => ({
+    symbol,
+    name: symbol,
+    quantity: 1,
+    costBasis: 0,
+    targetWeight,
+  });
+  const weights = (book: PortfolioBook, id: number) =>
+    Object.fromEntries(book.snapshot(id).positions.map((p) => [p.symbol, p.weight]));
+
+  it('gives three equal positions a third each, 3333 bp, which sum to 9999', () => {
+    const book = bookWith({ AAA: 10, BBB: 10, CCC: 10 });
+    book.open({ id: 1, holdings: [holding('AAA'), holding('BBB'), holding('CCC')] }, 'e');
+    expect(weights(book, 1)).toEqual({ AAA: 3_333, BBB: 3_333, CCC: 3_333 });
+  });
+
+  it('rounds each weight half away from zero on its own, so weights may sum past 10000', () => {
+    // 0.01 / 200.00 = 0.5 bp → 1; 199.99 / 200.00 = 9999.5 bp → 10000.
+    const book = bookWith({ AAA: 0.01, BBB: 199.99 });
+    book.open({ id: 1, holdings: [holding('AAA'), holding('BBB')] }, 'e');
+    expect(weights(book, 1)).toEqual({ AAA: 1, BBB: 10_000 });
+  });
+
+  it('gives the only position of a portfolio all of it, and an empty-valued portfolio no weights', () => {
+    const book = bookWith({ AAA: 5, ZERO: 0 });
+    book.open({ id: 1, holdings: [holding('AAA')] }, 'e');
+    book.open({ id: 2, holdings: [holding('ZERO')] }, 'e');
+    expect(weights(book, 1)).toEqual({ AAA: 10_000 });
+    expect(weights(book, 2)).toEqual({ ZERO: 0 });
+  });
+
+  it('reports drift as weight minus target where a target is set, and null where none is', () => {
+    const book = bookWith({ AAA: 10, BBB: 10, CCC: 10, DDD: 10 });
+    book.open(
+      { id: 1, holdings: [holding('AAA', 40), holding('BBB', 12.5), holding('CCC', null), holding('DDD')] },
+      'e',
+    );
+    const view = book
+      .snapshot(1)
+      .positions.map(({ symbol, weight, target, drift }) => ({ symbol, weight, target, drift }));
+    expect(view).toEqual([
+      { symbol: 'AAA', weight: 2_500, target: 4_000, drift: -1_500 },
+      { symbol: 'BBB', weight: 2_500, target: 1_250, drift: 1_250 },
+      { symbol: 'CCC', weight: 2_500, target: null, drift: null },
+      { symbol: 'DDD', weight: 2_500, target: null, drift: null },
+    ]);
+  });
+
+  it('reads a target of 33.33% as exactly 3333 bp', () => {
+    const book = bookWith({ AAA: 10, BBB: 10, CCC: 10 });
+    book.open({ id: 1, holdings: [holding('AAA', 33.33), holding('BBB', 33.34), holding('CCC', 33.33)] }, 'e');
+    expect(book.snapshot(1).positions.map((p) => [p.target, p.drift])).toEqual([
+      [3_333, 0],
+      [3_334, -1],
+      [3_333, 0],
+    ]);
+  });
+
+  it('sends only the weights that move by a basis point, with the drift of those that have a target', () => {
+    // AAA 10000.00, BBB 50.00, CCC 50.00 of 10100.00: 9900.99 → 9901, 49.50 → 50, 49.50 → 50 bp.
+    const book = bookWith({ AAA: 10_000, BBB: 50, CCC: 50 });
+    book.open({ id: 1, holdings: [holding('AAA', 99), holding('BBB', 0.5), holding('CCC')] }, 'e');
+    expect(weights(book, 1)).toEqual({ AAA: 9_901, BBB: 50, CCC: 50 });
+
+    // BBB 50.01 of 10100.01: AAA 9900.98, BBB 49.51, CCC 49.50: no weight moves a basis point.
+    book.applyTick('BBB', 50.01, 2);
+    expect(book.takeDeltas()).toEqual([
+      {
+        portfolio: 1,
+        epoch: 'e',
+        seq: 1,
+        tickTime: 2,
+        value: 1_010_001,
+        pnl: 1_010_001,
+        dayChange: 1,
+        positions: { BBB: { price: 50.01, value: 5_001, pnl: 5_001, dayChange: 1 } },
+      },
+    ]);
+
+    // BBB 50.60 of 10100.60: AAA 9900.40 → 9900 moves; BBB 50.09 → 50 and CCC 49.50 → 50 do not.
+    // The day change 60 / 1010000 = 0.59 bp → 1 is the first to move the portfolio's percentage.
+    book.applyTick('BBB', 50.6, 3);
+    expect(book.takeDeltas()).toEqual([
+      {
+        portfolio: 1,
+        epoch: 'e',
+        seq: 2,
+        tickTime: 3,
+        value: 1_010_060,
+        pnl: 1_010_060,
+        dayChange: 60,
+        dayChangePct: 1,
+        positions: {
+          BBB: { price: 50.6, value: 5_060, pnl: 5_060, dayChange: 60 },
+          AAA: { weight: 9_900, drift: 0 },
+        },
+      },
+    ]);
+  });
+
+  it('moves weights when two positions change by equal and opposite amounts, leaving the total alone', () => {
+    // AAA 100 and BBB 200 of 300: 3333 and 6667 bp. They swap prices in one batch: the total stays 300.
+    const book = bookWith({ AAA: 100, BBB: 200 });
+    book.open({ id: 1, holdings: [holding('AAA'), holding('BBB')] }, 'e');
+    book.applyTick('AAA', 200, 2);
+    book.applyTick('BBB', 100, 2);
+    expect(book.takeDeltas()).toEqual([
+      {
+        portfolio: 1,
+        epoch: 'e',
+        seq: 1,
+        tickTime: 2,
+        positions: {
+          AAA: { price: 200, value: 20_000, pnl: 20_000, dayChange: 10_000, weight: 6_667 },
+          BBB: { price: 100, value: 10_000, pnl: 10_000, dayChange: -10_000, weight: 3_333 },
+        },
+      },
+    ]);
+    expect(weights(book, 1)).toEqual({ AAA: 6_667, BBB: 3_333 });
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 describe('PortfolioBook delta stream (seeded random runs)', () => {
@@ -449,12 +867,24 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
     tickTime: number;
   }
 
-  function run(seed: number) {
+  interface RunStats {
+    deltas: number;
+    /** Position changes carrying a weight, and those carrying a drift. */
+    weights: number;
+    drifts: number;
+    /** Position changes carrying a non-zero day change. */
+    dayChanges: number;
+    sessionCloses: number;
+  }
+
+  function run(seed: number, stats: RunStats) {
     const rng = seeded(seed);
     const where = `seed ${seed}`;
     const quotes = new QuoteBoard();
     const book = new PortfolioBook(quotes);
     const prices = new Map<string, string>();
+    /** Every quoted symbol's previous close: the one set, else the first price seen for it. */
+    const closes = new Map<string, string>();
     const times = new Map<string, number>();
     let clock = START;
 
@@ -463,22 +893,37 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
       quotes.set(symbol, Number(price), START);
       prices.set(symbol, price);
       times.set(symbol, START);
+      if (rng.next() < 0.7) {
+        // Often a close a few millionths away: a day change that may or may not show in cents.
+        const close = rng.next() < 0.5 ? nudged(rng, price) : randomPrice(rng);
+        quotes.setPreviousClose(symbol, Number(close));
+        closes.set(symbol, close);
+      } else {
+        closes.set(symbol, price); // no close set: the first price is the previous close, for good
+      }
     }
+    const closeSession = () => {
+      book.closeSession();
+      for (const [symbol, price] of prices) closes.set(symbol, price);
+      stats.sessionCloses++;
+    };
+    const expectedOf = (f: Follower) => expectedVisible(f.holdings, prices, closes);
 
     const followers: Follower[] = [];
     const portfolioCount = rng.int(1, 3);
     for (let id = 1; id <= portfolioCount; id++) {
       const symbols = shuffled(rng, HELD).slice(0, rng.int(1, 4));
-      const holdings = symbols.map((symbol) => ({
+      const holdings: DecimalHolding[] = symbols.map((symbol) => ({
         symbol,
         name: `${symbol} Corp.`,
         quantity: randomQuantity(rng),
         costBasis: rng.decimal(1_000_000, 4),
+        ...(rng.next() < 0.5 ? { targetWeight: rng.decimal(100, 2) } : {}),
       }));
       book.open({ id, holdings: holdings.map(toHolding) }, `epoch-${id}`);
       const snapshot = fromSnapshot(book.snapshot(id));
       expect(snapshot.seq, where).toBe(0);
-      expect(visible(snapshot), where).toEqual(expectedVisible(holdings, prices));
+      expect(visible(snapshot), where).toEqual(expectedVisible(holdings, prices, closes));
       followers.push({
         id,
         holdings,
@@ -493,11 +938,13 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
 
     const batches = rng.int(5, 40);
     for (let b = 0; b < batches; b++) {
-      const before = followers.map((f) => expectedVisible(f.holdings, prices));
+      const before = followers.map(expectedOf);
       const tickCount = rng.int(1, 6);
       const reconnectAt = rng.int(0, tickCount + 3); // past tickCount: nobody reconnects in this batch
+      const closeAt = rng.next() < 0.15 ? rng.int(0, tickCount) : -1; // tickCount: after the ticks
       for (let t = 0; t < tickCount; t++) {
         if (t === reconnectAt) reconnect(rng, book, followers, before, where);
+        if (t === closeAt) closeSession();
         const symbol = rng.pick([...HELD, ...NOT_HELD]);
         const known = prices.get(symbol);
         const kind = known === undefined ? 'new' : rng.pick(['new', 'new', 'nudge', 'same', 'older'] as const);
@@ -507,19 +954,22 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
         if (kind === 'older') continue;
         prices.set(symbol, price);
         times.set(symbol, time);
+        if (!closes.has(symbol)) closes.set(symbol, price); // HHH's first tick: its previous close
         for (const f of followers)
           if (f.holdings.some((h) => h.symbol === symbol)) f.tickTime = Math.max(f.tickTime, time);
       }
+      if (closeAt === tickCount) closeSession();
 
       const deltas = book.takeDeltas();
       expect(book.hasPending, where).toBe(false);
       followers.forEach((f, i) => {
-        const after = expectedVisible(f.holdings, prices);
+        const after = expectedOf(f);
+        const was = before[i]!;
         const mine = deltas.filter((d) => d.portfolio === f.id);
-        const priceMoved = f.holdings.filter(
-          (h) => after.positions[h.symbol]!.price !== before[i]!.positions[h.symbol]!.price,
-        );
-        if (priceMoved.length === 0) {
+        const changedFields = (symbol: string) =>
+          CHANGE_FIELDS.filter((k) => after.positions[symbol]![k] !== was.positions[symbol]![k]);
+        const moved = f.holdings.filter((h) => changedFields(h.symbol).length > 0);
+        if (moved.length === 0) {
           expect(mine, `${where}: nothing visible changed, so no delta`).toEqual([]);
           return;
         }
@@ -528,13 +978,21 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
         expect(delta.seq, where).toBe(f.lastSeq + 1);
         expect(delta.epoch, where).toBe(`epoch-${f.id}`);
         expect(delta.tickTime, where).toBe(f.tickTime);
-        // Only what changed travels.
-        expect(Object.keys(delta.positions).sort(), where).toEqual(priceMoved.map((h) => h.symbol).sort());
-        for (const h of priceMoved) {
-          const valueMoved = after.positions[h.symbol]!.value !== before[i]!.positions[h.symbol]!.value;
-          expect('value' in delta.positions[h.symbol]!, where).toBe(valueMoved);
+        // Only what changed travels: each position that changed, with exactly the fields that did.
+        expect(Object.keys(delta.positions).sort(), where).toEqual(moved.map((h) => h.symbol).sort());
+        for (const h of moved) {
+          expect(Object.keys(delta.positions[h.symbol]!).sort(), `${where} ${h.symbol}`).toEqual(
+            [...changedFields(h.symbol)].sort(),
+          );
         }
-        expect(delta.value !== undefined, where).toBe(after.value !== before[i]!.value);
+        for (const field of TOTAL_FIELDS) {
+          expect(delta[field] !== undefined, `${where} ${field}`).toBe(after[field] !== was[field]);
+        }
+        for (const change of Object.values(delta.positions)) {
+          if (change.weight !== undefined) stats.weights++;
+          if (change.drift !== undefined) stats.drifts++;
+          if (change.dayChange !== undefined && change.dayChange !== 0) stats.dayChanges++;
+        }
         f.lastSeq = delta.seq;
         f.steady = applyDelta(f.steady, delta);
         f.history.push(f.steady);
@@ -546,18 +1004,12 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
       });
 
       for (const f of followers) {
-        const expected = expectedVisible(f.holdings, prices);
+        const expected = expectedOf(f);
         expect(visible(f.steady), where).toEqual(expected);
         if (f.flaky) expect(visible(f.flaky), where).toEqual(expected);
       }
       if (reconnectAt >= tickCount && rng.next() < 0.3) {
-        reconnect(
-          rng,
-          book,
-          followers,
-          followers.map((f) => expectedVisible(f.holdings, prices)),
-          where,
-        );
+        reconnect(rng, book, followers, followers.map(expectedOf), where);
       }
     }
 
@@ -572,7 +1024,7 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
       }
       if (n > 0) expect(applyDelta(f.history[0]!, mergeDeltas(f.deltas)), where).toEqual(f.steady);
     }
-    return followers.reduce((sum, f) => sum + f.deltas.length, 0);
+    stats.deltas += followers.reduce((sum, f) => sum + f.deltas.length, 0);
   }
 
   /** Each flaky client drops its state or, if away, takes a fresh snapshot, at random. */
@@ -598,9 +1050,13 @@ describe('PortfolioBook delta stream (seeded random runs)', () => {
   }
 
   it(`a client that follows snapshots and deltas always holds the exactly computed state (${RUNS} runs)`, () => {
-    let deltas = 0;
-    for (let seed = 1; seed <= RUNS; seed++) deltas += run(seed);
+    const stats: RunStats = { deltas: 0, weights: 0, drifts: 0, dayChanges: 0, sessionCloses: 0 };
+    for (let seed = 1; seed <= RUNS; seed++) run(seed, stats);
     // The runs must actually exercise the stream, not pass vacuously.
-    expect(deltas).toBeGreaterThan(RUNS * 5);
+    expect(stats.deltas).toBeGreaterThan(RUNS * 5);
+    expect(stats.weights).toBeGreaterThan(RUNS);
+    expect(stats.drifts).toBeGreaterThan(RUNS / 2);
+    expect(stats.dayChanges).toBeGreaterThan(RUNS);
+    expect(stats.sessionCloses).toBeGreaterThan(RUNS / 2);
   });
 });

@@ -2,9 +2,9 @@
 // marks only the hot portfolios that hold its symbol; takeDeltas() then computes each dirty
 // portfolio's changes once, however many ticks touched it since the last call. Plain TypeScript:
 // no I/O, no clock, no randomness, so it can be tested exhaustively.
-import { amountToCents, valueCents, type Cents } from './money.js';
+import { amountToCents, basisPoints, valueCents, type BasisPoints, type Cents } from './money.js';
 import type { QuoteBoard } from './quote-board.js';
-import type { PortfolioDelta, PortfolioHoldings, PortfolioSnapshot, PositionChange } from './types.js';
+import type { PortfolioDelta, PortfolioHoldings, PortfolioSnapshot, PositionChange, PositionView } from './types.js';
 
 interface Position {
   symbol: string;
@@ -12,7 +12,12 @@ interface Position {
   quantity: number;
   cost: Cents;
   price: number;
+  previousClose: number;
   value: Cents;
+  /** The position's value at the previous close. */
+  closeValue: Cents;
+  weight: BasisPoints;
+  target: BasisPoints | null;
 }
 
 interface Portfolio {
@@ -22,6 +27,7 @@ interface Portfolio {
   tickTime: number;
   value: Cents;
   cost: Cents;
+  closeValue: Cents;
   positions: Map<string, Position>;
   /** Symbols ticked since the last delta. */
   dirty: Set<string>;
@@ -55,25 +61,33 @@ export class PortfolioBook {
       tickTime: 0,
       value: 0,
       cost: 0,
+      closeValue: 0,
       positions: new Map(),
       dirty: new Set(),
     };
     for (const h of holdings) {
       const quote = this.quotes.get(h.symbol);
-      if (!quote) throw new MissingPriceError(`no price known for ${h.symbol}`);
+      const previousClose = this.quotes.previousClose(h.symbol);
+      if (!quote || previousClose === undefined) throw new MissingPriceError(`no price known for ${h.symbol}`);
       const position: Position = {
         symbol: h.symbol,
         name: h.name,
         quantity: h.quantity,
         cost: amountToCents(h.costBasis),
         price: quote.price,
+        previousClose,
         value: valueCents(h.quantity, quote.price),
+        closeValue: valueCents(h.quantity, previousClose),
+        weight: 0,
+        target: h.targetWeight === null || h.targetWeight === undefined ? null : Math.round(h.targetWeight * 100),
       };
       portfolio.positions.set(h.symbol, position);
       portfolio.value += position.value;
       portfolio.cost += position.cost;
+      portfolio.closeValue += position.closeValue;
       portfolio.tickTime = Math.max(portfolio.tickTime, quote.time);
     }
+    for (const position of portfolio.positions.values()) position.weight = basisPoints(position.value, portfolio.value);
     // Registered only once every price is known: a portfolio that failed to open must not be left
     // among the holders, where later ticks would still produce deltas for it.
     for (const symbol of portfolio.positions.keys()) {
@@ -110,29 +124,42 @@ export class PortfolioBook {
   }
 
   /**
+   * A new trading session: every last price becomes the previous close, so day changes restart
+   * from zero. Every open portfolio gets a delta with its new day figures on the next take.
+   */
+  closeSession(): void {
+    this.quotes.closeSession();
+    for (const portfolio of this.portfolios.values()) {
+      for (const symbol of portfolio.positions.keys()) portfolio.dirty.add(symbol);
+      this.dirty.add(portfolio);
+    }
+  }
+
+  /** Where the portfolio's sequence stands: its epoch and the seq of its last delta. */
+  sequenceOf(id: number): { epoch: string; seq: number } {
+    const p = this.portfolios.get(id);
+    if (!p) throw new Error(`portfolio ${id} is not open`);
+    return { epoch: p.epoch, seq: p.seq };
+  }
+
+  /**
    * The whole state as of the last delta (seq). Ticks not yet taken arrive in the next delta, so a
    * snapshot followed by the deltas after its seq is always exact.
    */
   snapshot(id: number): PortfolioSnapshot {
-    const portfolio = this.portfolios.get(id);
-    if (!portfolio) throw new Error(`portfolio ${id} is not open`);
+    const p = this.portfolios.get(id);
+    if (!p) throw new Error(`portfolio ${id} is not open`);
     return {
       portfolio: id,
-      epoch: portfolio.epoch,
-      seq: portfolio.seq,
-      tickTime: portfolio.tickTime,
-      value: portfolio.value,
-      cost: portfolio.cost,
-      pnl: portfolio.value - portfolio.cost,
-      positions: [...portfolio.positions.values()].map((p) => ({
-        symbol: p.symbol,
-        name: p.name,
-        quantity: p.quantity,
-        price: p.price,
-        value: p.value,
-        cost: p.cost,
-        pnl: p.value - p.cost,
-      })),
+      epoch: p.epoch,
+      seq: p.seq,
+      tickTime: p.tickTime,
+      value: p.value,
+      cost: p.cost,
+      pnl: p.value - p.cost,
+      dayChange: p.value - p.closeValue,
+      dayChangePct: dayChangePct(p),
+      positions: [...p.positions.values()].map(view),
     };
   }
 
@@ -152,41 +179,92 @@ export class PortfolioBook {
     return deltas;
   }
 
-  private recompute(portfolio: Portfolio): PortfolioDelta | undefined {
+  private recompute(p: Portfolio): PortfolioDelta | undefined {
     const changes: Record<string, PositionChange> = {};
-    let changed = false;
-    const valueBefore = portfolio.value;
-    for (const symbol of portfolio.dirty) {
-      const position = portfolio.positions.get(symbol)!;
+    const changeOf = (symbol: string) => (changes[symbol] ??= {});
+    const before = { value: p.value, dayChange: p.value - p.closeValue, dayChangePct: dayChangePct(p) };
+    let valueMoved = false;
+    for (const symbol of p.dirty) {
+      const position = p.positions.get(symbol)!;
       const quote = this.quotes.get(symbol)!;
-      portfolio.tickTime = Math.max(portfolio.tickTime, quote.time);
-      if (quote.price === position.price) continue;
-      const value = valueCents(position.quantity, quote.price);
-      const change: PositionChange = { price: quote.price };
-      if (value !== position.value) {
-        change.value = value;
-        change.pnl = value - position.cost;
-        portfolio.value += value - position.value;
-        position.value = value;
+      p.tickTime = Math.max(p.tickTime, quote.time);
+      const dayChangeBefore = position.value - position.closeValue;
+      if (quote.price !== position.price) {
+        changeOf(symbol).price = quote.price;
+        position.price = quote.price;
+        const value = valueCents(position.quantity, quote.price);
+        if (value !== position.value) {
+          changeOf(symbol).value = value;
+          changeOf(symbol).pnl = value - position.cost;
+          p.value += value - position.value;
+          position.value = value;
+          valueMoved = true;
+        }
       }
-      position.price = quote.price;
-      changes[symbol] = change;
-      changed = true;
+      const previousClose = this.quotes.previousClose(symbol)!;
+      if (previousClose !== position.previousClose) {
+        changeOf(symbol).previousClose = previousClose;
+        position.previousClose = previousClose;
+        const closeValue = valueCents(position.quantity, previousClose);
+        p.closeValue += closeValue - position.closeValue;
+        position.closeValue = closeValue;
+      }
+      const dayChange = position.value - position.closeValue;
+      if (dayChange !== dayChangeBefore) changeOf(symbol).dayChange = dayChange;
     }
-    portfolio.dirty.clear();
-    if (!changed) return undefined;
-    portfolio.seq += 1;
+    p.dirty.clear();
+    // Every weight depends on its value and the total; only the ones that move by a basis point are
+    // sent. Values that move in opposite directions can leave the total unchanged.
+    if (valueMoved) {
+      for (const position of p.positions.values()) {
+        const weight = basisPoints(position.value, p.value);
+        if (weight === position.weight) continue;
+        position.weight = weight;
+        const change = changeOf(position.symbol);
+        change.weight = weight;
+        if (position.target !== null) change.drift = weight - position.target;
+      }
+    }
+    // Totals change only through positions, so without a position change there is nothing to send.
+    if (Object.keys(changes).length === 0) return undefined;
+    p.seq += 1;
     const delta: PortfolioDelta = {
-      portfolio: portfolio.id,
-      epoch: portfolio.epoch,
-      seq: portfolio.seq,
-      tickTime: portfolio.tickTime,
+      portfolio: p.id,
+      epoch: p.epoch,
+      seq: p.seq,
+      tickTime: p.tickTime,
       positions: changes,
     };
-    if (portfolio.value !== valueBefore) {
-      delta.value = portfolio.value;
-      delta.pnl = portfolio.value - portfolio.cost;
+    if (p.value !== before.value) {
+      delta.value = p.value;
+      delta.pnl = p.value - p.cost;
     }
+    // Like every field of a delta, the day figures travel only when they change.
+    const dayChange = p.value - p.closeValue;
+    if (dayChange !== before.dayChange) delta.dayChange = dayChange;
+    const pct = dayChangePct(p);
+    if (pct !== before.dayChangePct) delta.dayChangePct = pct;
     return delta;
   }
+}
+
+function dayChangePct(p: Portfolio): BasisPoints {
+  return basisPoints(p.value - p.closeValue, p.closeValue);
+}
+
+function view(p: Position): PositionView {
+  return {
+    symbol: p.symbol,
+    name: p.name,
+    quantity: p.quantity,
+    price: p.price,
+    previousClose: p.previousClose,
+    value: p.value,
+    cost: p.cost,
+    pnl: p.value - p.cost,
+    dayChange: p.value - p.closeValue,
+    weight: p.weight,
+    target: p.target,
+    drift: p.target === null ? null : p.weight - p.target,
+  };
 }

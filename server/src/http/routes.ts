@@ -4,6 +4,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from '../log.js';
+import { compress, COMPRESS_MIN_BYTES, etagOf, negotiate, notModified } from './encoding.js';
+import { parsePaths, selectFields } from './fieldsets.js';
 import { HttpError } from './http-error.js';
 
 export interface Request {
@@ -70,25 +72,51 @@ export function route(
       return handler(request);
     };
     run().then(
-      (reply) => send(res, state, reply),
+      (reply) => send(res, state, request, reply),
       (err: unknown) => {
         if (err instanceof HttpError) {
-          send(res, state, { status: err.status, body: { error: { code: err.code, message: err.message } } });
+          send(res, state, request, { status: err.status, body: { error: { code: err.code, message: err.message } } });
         } else {
           log.error({ err, path: request.path }, 'request failed');
-          send(res, state, { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
+          send(res, state, request, { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
         }
       },
     );
   });
 }
 
-function send(res: HttpResponse, state: { aborted: boolean }, reply: Reply): void {
+function send(res: HttpResponse, state: { aborted: boolean }, req: Request, reply: Reply): void {
   if (state.aborted) return;
+  const status = reply.status ?? 200;
+  const headers: Record<string, string> = { ...API_HEADERS, ...reply.headers };
+  let body: Buffer | undefined;
+  if (reply.body !== undefined) {
+    const shaped =
+      status < 300
+        ? selectFields(reply.body, parsePaths(req.query.get('fields')), parsePaths(req.query.get('exclude')))
+        : reply.body;
+    body = Buffer.from(JSON.stringify(shaped));
+  }
+  let notModifiedReply = false;
+  if (body && status === 200 && req.method === 'GET') {
+    headers.ETag = etagOf(body);
+    // Private data: the browser may keep it but must ask again, and gets a 304 when nothing changed.
+    headers['Cache-Control'] = 'private, no-cache';
+    notModifiedReply = notModified(req.headers['if-none-match'], headers.ETag);
+  }
+  if (body && !notModifiedReply && body.length >= COMPRESS_MIN_BYTES) {
+    const encoding = negotiate(req.headers['accept-encoding']);
+    headers.Vary = 'Accept-Encoding';
+    if (encoding !== 'identity') {
+      body = compress(body, encoding);
+      headers['Content-Encoding'] = encoding;
+    }
+  }
   res.cork(() => {
-    res.writeStatus(statusLine(reply.status ?? 200));
-    for (const [k, v] of Object.entries({ ...API_HEADERS, ...reply.headers })) res.writeHeader(k, v);
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    res.writeStatus(statusLine(notModifiedReply ? 304 : status));
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    if (notModifiedReply) res.endWithoutBody();
+    else res.end(body ?? '');
   });
 }
 

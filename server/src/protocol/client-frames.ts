@@ -7,8 +7,17 @@ export const MAX_CLIENT_FRAME_BYTES = 4_096;
 /** A socket may follow this many portfolios at once. */
 export const MAX_PORTFOLIOS_PER_FRAME = 100;
 
+/** Where a client's copy of a portfolio stands, so the server can replay only what it missed. */
+export interface ResumePoint {
+  epoch: string;
+  seq: number;
+}
+
 export type ClientFrame =
-  { op: 'subscribe'; portfolios: number[] } | { op: 'unsubscribe'; portfolios: number[] } | { op: 'ping' };
+  | { op: 'auth'; token: string }
+  | { op: 'subscribe'; portfolios: number[]; resume?: Record<number, ResumePoint> }
+  | { op: 'unsubscribe'; portfolios: number[] }
+  | { op: 'ping' };
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
 
@@ -32,20 +41,57 @@ export function parseClientFrame(data: ArrayBuffer, isBinary: boolean): Parsed {
   switch (frame.op) {
     case 'ping':
       return { ok: true, frame: { op: 'ping' } };
+    case 'auth':
+      if (typeof frame.token !== 'string' || frame.token.length === 0 || frame.token.length > 256) {
+        return reject('BAD_ARGUMENT', 'auth needs a "token" string');
+      }
+      return { ok: true, frame: { op: 'auth', token: frame.token } };
     case 'subscribe':
     case 'unsubscribe': {
-      const ids = frame.portfolios;
-      if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PORTFOLIOS_PER_FRAME) {
+      const entries = frame.portfolios;
+      if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_PORTFOLIOS_PER_FRAME) {
         return reject('BAD_ARGUMENT', `portfolios must be an array of 1 to ${MAX_PORTFOLIOS_PER_FRAME} ids`);
       }
-      if (!ids.every((id) => Number.isSafeInteger(id) && id > 0)) {
-        return reject('BAD_ARGUMENT', 'portfolio ids must be positive integers');
+      const ids: number[] = [];
+      const resume: Record<number, ResumePoint> = {};
+      for (const entry of entries) {
+        // A subscribe entry may be {id, epoch, seq}: "I have this portfolio up to seq".
+        if (frame.op === 'subscribe' && typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+          const { id, epoch, seq } = entry as Record<string, unknown>;
+          if (
+            !isId(id) ||
+            typeof epoch !== 'string' ||
+            epoch.length > 64 ||
+            !Number.isSafeInteger(seq) ||
+            (seq as number) < 0
+          ) {
+            return reject(
+              'BAD_ARGUMENT',
+              'a resume entry is {"id": positive integer, "epoch": string, "seq": integer >= 0}',
+            );
+          }
+          ids.push(id);
+          resume[id] = { epoch, seq: seq as number };
+        } else if (isId(entry)) {
+          ids.push(entry);
+        } else {
+          return reject('BAD_ARGUMENT', 'portfolio ids must be positive integers');
+        }
       }
-      return { ok: true, frame: { op: frame.op, portfolios: [...new Set(ids as number[])] } };
+      const portfolios = [...new Set(ids)];
+      if (frame.op === 'unsubscribe') return { ok: true, frame: { op: 'unsubscribe', portfolios } };
+      return {
+        ok: true,
+        frame: Object.keys(resume).length ? { op: 'subscribe', portfolios, resume } : { op: 'subscribe', portfolios },
+      };
     }
     case undefined:
       return reject('BAD_FRAME', 'frame has no "op"');
     default:
       return reject('UNKNOWN_OP', `unknown op ${JSON.stringify(String(frame.op)).slice(0, 40)}`);
   }
+}
+
+function isId(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }

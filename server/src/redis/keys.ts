@@ -5,11 +5,26 @@ export interface RedisKeys {
   ticks: string;
   /** A session, by SHA-256 of its token. */
   session(tokenHash: string): string;
+  /** Failed logins in the current window, per username or per client address. */
+  loginFailures(kind: 'user' | 'ip', id: string): string;
+  /** The consumer group of the tick persister on `ticks` (a group name, not a key). */
+  persistGroup: string;
+  /** Rejected ticks with their reason and original fields (docs/streams.md). */
+  deadTicks: string;
+  /** How many ticks were ever rejected (the dead-letter stream itself is capped). */
+  deadTicksCount: string;
+  /** A portfolio's cached history responses, one hash field per range and benchmark. */
+  history(portfolioId: number): string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
   return {
     ticks: `${prefix}ticks`,
     session: (tokenHash) => `${prefix}session:${tokenHash}`,
+    loginFailures: (kind, id) => `${prefix}login-fail:${kind}:${id}`,
+    persistGroup: 'persist',
+    deadTicks: `${prefix}ticks:dead`,
+    deadTicksCount: `${prefix}ticks:dead:count`,
+    history: (portfolioId) => `${prefix}history:${portfolioId}`,
   };
 }

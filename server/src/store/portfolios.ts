@@ -16,6 +16,8 @@ export interface PositionRow {
   sector: string;
   quantity: number;
   costBasis: number;
+  /** Target allocation in percent, when set. */
+  targetWeight: number | null;
 }
 
 export async function listPortfolios(db: Queryable, userId: number): Promise<PortfolioSummary[]> {
@@ -42,7 +44,7 @@ export async function findPortfolio(
 
 export async function listPositions(db: Queryable, portfolioId: number): Promise<PositionRow[]> {
   return db.query<PositionRow>(
-    `SELECT x.symbol, a.name, a.sector, x.quantity, x.cost_basis AS "costBasis"
+    `SELECT x.symbol, a.name, a.sector, x.quantity, x.cost_basis AS "costBasis", x.target_weight AS "targetWeight"
        FROM positions x JOIN assets a USING (symbol)
       WHERE x.portfolio_id = $1 ORDER BY x.symbol`,
     [portfolioId],
@@ -50,11 +52,12 @@ export async function listPositions(db: Queryable, portfolioId: number): Promise
 }
 
 export async function loadHoldings(db: Queryable, portfolioId: number): Promise<Holding[]> {
-  return (await listPositions(db, portfolioId)).map(({ symbol, name, quantity, costBasis }) => ({
+  return (await listPositions(db, portfolioId)).map(({ symbol, name, quantity, costBasis, targetWeight }) => ({
     symbol,
     name,
     quantity,
     costBasis,
+    targetWeight,
   }));
 }
 

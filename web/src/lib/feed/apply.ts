@@ -11,6 +11,8 @@ export interface PortfolioState {
   readonly value: number;
   readonly cost: number;
   readonly pnl: number;
+  readonly dayChange: number;
+  readonly dayChangePct: number;
   /** In the order of the snapshot, which is the order the table shows. */
   readonly positions: readonly Position[];
 }
@@ -38,6 +40,8 @@ export function applySnapshot(frame: SnapshotFrame): PortfolioState {
     value: frame.value,
     cost: frame.cost,
     pnl: frame.pnl,
+    dayChange: frame.dayChange,
+    dayChangePct: frame.dayChangePct,
     positions: frame.positions.map((position) => ({ ...position })),
   };
 }
@@ -71,6 +75,8 @@ export function applyDelta(state: PortfolioState, frame: DeltaFrame): PortfolioS
     value: frame.value ?? state.value,
     cost: frame.cost ?? state.cost,
     pnl: frame.pnl ?? state.pnl,
+    dayChange: frame.dayChange ?? state.dayChange,
+    dayChangePct: frame.dayChangePct ?? state.dayChangePct,
     positions,
   };
 }

@@ -42,10 +42,14 @@ export class PortfolioFeed {
       onPhase: (phase, refused) => {
         this.#phase = phase;
         if (phase === 'open') this.#everOpened = true;
-        // A new connection gets fresh snapshots; nothing from the old one can be trusted.
-        else this.#inSync = false;
         if (refused) options.onRefused();
         this.#updateConnection();
+      },
+      // The last good state stays on screen across a reconnect; the server resumes from it (replays
+      // the missed deltas) or, if it cannot, sends a snapshot that replaces it.
+      resumePoint: (id) => {
+        const state = this.portfolio;
+        return state && this.#inSync && state.portfolio === id ? { id, epoch: state.epoch, seq: state.seq } : undefined;
       },
     });
   }

@@ -2,7 +2,7 @@
 // backoff and jitter, and re-sends the current subscriptions on every new connection. It knows
 // nothing about portfolio state; decoded frames go to `onFrame`.
 
-import type { ClientFrame, PortfolioId, ServerFrame } from './types';
+import type { ClientFrame, PortfolioId, ResumePoint, ServerFrame } from './types';
 
 /** First retry waits about this long; each failure doubles it up to the cap. */
 const BACKOFF_BASE_MS = 500;
@@ -20,6 +20,8 @@ export interface FeedSocketOptions {
   onFrame(frame: ServerFrame): void;
   /** `refused` is true when the attempt closed without ever opening (e.g. a 401 on upgrade). */
   onPhase(phase: SocketPhase, refused: boolean): void;
+  /** Where the client's copy of `portfolio` stands, so a reconnect replays only what it missed. */
+  resumePoint(portfolio: PortfolioId): ResumePoint | undefined;
 }
 
 export class FeedSocket {
@@ -75,7 +77,10 @@ export class FeedSocket {
       this.#openedAt = this.#lastHeardAt = Date.now();
       this.#pingTimer = setInterval(() => this.#checkAlive(), PING_EVERY_MS);
       this.#options.onPhase('open', false);
-      if (this.#portfolios.size > 0) this.#send({ op: 'subscribe', portfolios: [...this.#portfolios] });
+      if (this.#portfolios.size > 0) {
+        const entries = [...this.#portfolios].map((id) => this.#options.resumePoint(id) ?? id);
+        this.#send({ op: 'subscribe', portfolios: entries });
+      }
     };
     socket.onmessage = (event: MessageEvent) => {
       this.#lastHeardAt = Date.now();

@@ -9,9 +9,18 @@ export interface Position {
   name: string;
   quantity: number;
   price: number;
+  /** The previous session's close: the base of the day change. */
+  previousClose: number;
   value: number;
   cost: number;
   pnl: number;
+  dayChange: number;
+  /** Percent of the portfolio's value, 2 decimals. */
+  weight: number;
+  /** Target allocation in percent, or null when none is set. */
+  target: number | null;
+  /** weight − target in percentage points, or null without a target. */
+  drift: number | null;
 }
 
 /** The fields of one position that changed, as absolute new values (never increments). */
@@ -19,15 +28,26 @@ export type PositionChange = Partial<Omit<Position, 'symbol'>>;
 
 // ── client → server ──────────────────────────────────────────────────────────
 
+/** Where the client's copy of a portfolio stands; the server replays only what it missed. */
+export interface ResumePoint {
+  id: PortfolioId;
+  epoch: string;
+  seq: number;
+}
+
 export type ClientFrame =
-  { op: 'subscribe'; portfolios: PortfolioId[] } | { op: 'unsubscribe'; portfolios: PortfolioId[] } | { op: 'ping' };
+  | { op: 'auth'; token: string }
+  | { op: 'subscribe'; portfolios: (PortfolioId | ResumePoint)[] }
+  | { op: 'unsubscribe'; portfolios: PortfolioId[] }
+  | { op: 'ping' };
 
 // ── server → client ──────────────────────────────────────────────────────────
 
 export interface HelloFrame {
   type: 'hello';
   v: 1;
-  user: { id: number; username: string };
+  /** null until the socket authenticates (browsers authenticate by cookie on upgrade). */
+  user: { id: number; username: string } | null;
 }
 
 /** The whole state of one portfolio; `seq` restarts the count the deltas follow. */
@@ -42,6 +62,9 @@ export interface SnapshotFrame {
   value: number;
   cost: number;
   pnl: number;
+  dayChange: number;
+  /** Day change in percent of the value at the previous close. */
+  dayChangePct: number;
   positions: Position[];
 }
 
@@ -56,6 +79,8 @@ export interface DeltaFrame {
   value?: number;
   cost?: number;
   pnl?: number;
+  dayChange?: number;
+  dayChangePct?: number;
   /** Keyed by symbol. */
   positions?: Record<string, PositionChange>;
 }
@@ -67,7 +92,15 @@ export interface PongFrame {
   time: number;
 }
 
-export type ErrorCode = 'BAD_FRAME' | 'UNKNOWN_OP' | 'BAD_ARGUMENT' | 'FRAME_TOO_LARGE' | 'NOT_FOUND';
+export type ErrorCode =
+  | 'BAD_FRAME'
+  | 'UNKNOWN_OP'
+  | 'BAD_ARGUMENT'
+  | 'FRAME_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'RATE_LIMITED'
+  | 'INTERNAL';
 
 /** The connection stays open after an error frame. */
 export interface ErrorFrame {
