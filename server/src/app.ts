@@ -16,6 +16,10 @@ import { PortfolioFeed } from './gateway/portfolio-feed.js';
 import { registerSocketServer, type SocketServer } from './gateway/socket-server.js';
 import { loadUws } from './gateway/uws.js';
 import { route } from './http/routes.js';
+import { registerOpsRoutes } from './api/ops-routes.js';
+import { createObservability } from './observability/metrics.js';
+import { registerGatewayMetrics } from './observability/gateway-metrics.js';
+import { timedDatabase } from './observability/timed-database.js';
 import { notFound } from './http/http-error.js';
 import { loadStaticSite } from './http/static-files.js';
 import type { Logger } from './log.js';
@@ -69,12 +73,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     for (const step of steps) await step().catch((err) => log.warn({ err }, 'shutdown step failed'));
   };
   try {
+    const observability = createObservability();
+    cleanup.push(async () => observability.stop());
     const redis = await connectRedis(config.redisUrl, log);
     cleanup.push(() => redis.close());
     log.info({ redis: redis.where, source: redis.source }, 'redis connected');
     const keys = redisKeys(config.redisKeyPrefix);
 
-    const db = await connectDatabase(config, log);
+    const db = timedDatabase(await connectDatabase(config, log), observability);
     cleanup.push(() => db.close());
     await upsertAssets(db, UNIVERSE);
     if (config.demo.enabled && (await seedDemo(db, UNIVERSE, config.demo.password))) {
@@ -131,15 +137,23 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const sessions = redisSessions(command, keys, config.sessionTtlSeconds);
     const sockets = registerSocketServer({ app, db, sessions, feed, log });
     const loginLimiter = redisLoginLimiter(command, keys);
-    const ctx = { db, sessions, loginLimiter, log, sessionTtlSeconds: config.sessionTtlSeconds };
+    const ctx = { db, sessions, loginLimiter, log, observability, sessionTtlSeconds: config.sessionTtlSeconds };
     registerAuthRoutes(app, ctx);
     registerPortfolioRoutes(app, ctx);
-    route(app, 'get', '/healthz', async () => ({ body: { status: 'ok' } }), log);
-    route(app, 'get', '/api/*', async () => Promise.reject(notFound('no such endpoint')), log);
+    registerOpsRoutes(app, { db, redis: command, observability, log });
+    route(app, 'get', '/api/*', async () => Promise.reject(notFound('no such endpoint')), { log });
     const webDir = isAbsolute(config.webDir) ? config.webDir : resolve(PROJECT_ROOT, config.webDir);
     const site = loadStaticSite(webDir);
     if (site.fileCount === 0) log.warn({ webDir }, 'web app not built: run `npm run build`');
     app.get('/*', (res, req) => site.handle(res, req));
+
+    const stats = (): GatewayStats => ({
+      connections: sockets.connections,
+      hotPortfolios: feed.hotPortfolios,
+      ...feed.stats,
+      conflated: feed.conflated,
+      slowReaders: { ...sockets.slowReaders.stats },
+    });
 
     let rejected = 0;
     const reader = new TickReader({
@@ -149,12 +163,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       isKnownSymbol,
       onTicks: (ticks) => feed.onTicks(ticks),
       onRejected: (id, reason) => {
+        observability.ticksRejected.inc();
         if (rejected++ % REJECT_LOG_EVERY === 0) log.warn({ id, reason, rejected }, 'tick rejected');
       },
       log,
     });
     reader.start();
     cleanup.push(() => reader.stop());
+    registerGatewayMetrics(observability, () => ({ ...stats(), streamLagMs: reader.lagMs }));
 
     const listenSocket = await new Promise<us_listen_socket>((ok, fail) =>
       listenExclusive(app, config.host, config.port, (socket) =>
@@ -173,13 +189,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       db,
       redis,
       keys,
-      stats: () => ({
-        connections: sockets.connections,
-        hotPortfolios: feed.hotPortfolios,
-        ...feed.stats,
-        conflated: feed.conflated,
-        slowReaders: { ...sockets.slowReaders.stats },
-      }),
+      stats,
       close: closeAll,
     };
   } catch (err) {

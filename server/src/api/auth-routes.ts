@@ -50,7 +50,7 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
         headers: { 'Set-Cookie': sessionCookie(token, ctx.sessionTtlSeconds) },
       };
     },
-    ctx.log,
+    ctx,
   );
 
   route(
@@ -62,7 +62,7 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
       if (token) await ctx.sessions.destroy(token);
       return { status: 204, headers: { 'Set-Cookie': sessionCookie('', 0) } };
     },
-    ctx.log,
+    ctx,
   );
 
   route(
@@ -74,6 +74,6 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
       if (!user) throw unauthenticated();
       return { body: user };
     },
-    ctx.log,
+    ctx,
   );
 }

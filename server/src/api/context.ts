@@ -6,12 +6,14 @@ import type { Database } from '../db/database.js';
 import { unauthenticated } from '../http/http-error.js';
 import type { Request } from '../http/routes.js';
 import type { Logger } from '../log.js';
+import type { Observability } from '../observability/metrics.js';
 
 export interface ApiContext {
   db: Database;
   sessions: Sessions;
   loginLimiter: LoginLimiter;
   log: Logger;
+  observability?: Observability;
   sessionTtlSeconds: number;
 }
 

@@ -13,7 +13,7 @@ export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): voi
       const userId = await requireUser(ctx, req);
       return { body: { portfolios: await listPortfolios(ctx.db, userId) } };
     },
-    ctx.log,
+    ctx,
   );
 
   route(
@@ -28,6 +28,6 @@ export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): voi
       if (!portfolio) throw notFound('no such portfolio');
       return { body: { ...portfolio, positions: await listPositions(ctx.db, portfolio.id) } };
     },
-    ctx.log,
+    ctx,
   );
 }

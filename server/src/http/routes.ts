@@ -4,6 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from '../log.js';
+import type { Observability } from '../observability/metrics.js';
 import { compress, COMPRESS_MIN_BYTES, etagOf, negotiate, notModified } from './encoding.js';
 import { parsePaths, selectFields } from './fieldsets.js';
 import { HttpError } from './http-error.js';
@@ -39,12 +40,18 @@ export function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ''}`;
 }
 
+/** What every route needs besides its handler: where to log, and where to time requests. */
+export interface RouteContext {
+  log: Logger;
+  observability?: Pick<Observability, 'httpDuration'>;
+}
+
 export function route(
   app: TemplatedApp,
   method: 'get' | 'post' | 'put' | 'del',
   pattern: string,
   handler: Handler,
-  log: Logger,
+  { log, observability }: RouteContext,
 ): void {
   const paramNames = pattern
     .split('/')
@@ -54,6 +61,7 @@ export function route(
   app[method](pattern, (res: HttpResponse, req: HttpRequest) => {
     const state = { aborted: false };
     res.onAborted(() => (state.aborted = true));
+    const started = performance.now();
     const headers: Record<string, string> = {};
     req.forEach((k, v) => (headers[k] = v));
     const params: Record<string, string> = {};
@@ -71,14 +79,21 @@ export function route(
       if (hasBody) request.body = await readJsonBody(res, headers);
       return handler(request);
     };
+    const timed = (reply: Reply) => {
+      send(res, state, request, reply);
+      observability?.httpDuration.observe(
+        { route: pattern, method: request.method, status: String(reply.status ?? 200) },
+        (performance.now() - started) / 1000,
+      );
+    };
     run().then(
-      (reply) => send(res, state, request, reply),
+      (reply) => timed(reply),
       (err: unknown) => {
         if (err instanceof HttpError) {
-          send(res, state, request, { status: err.status, body: { error: { code: err.code, message: err.message } } });
+          timed({ status: err.status, body: { error: { code: err.code, message: err.message } } });
         } else {
           log.error({ err, path: request.path }, 'request failed');
-          send(res, state, request, { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
+          timed({ status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
         }
       },
     );

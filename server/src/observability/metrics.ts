@@ -12,6 +12,8 @@ export interface Observability {
   ticksRejected: Counter;
   /** Registers a gauge whose value is computed when Prometheus scrapes. */
   gauge(name: string, help: string, read: () => number): void;
+  /** Registers a counter that follows a running total read when Prometheus scrapes. */
+  counter(name: string, help: string, readTotal: () => number): void;
   stop(): void;
 }
 
@@ -65,6 +67,19 @@ export function createObservability(): Observability {
       registers: [registry],
     }),
     gauge,
+    counter(name, help, readTotal) {
+      let seen = 0;
+      void new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const total = readTotal();
+          if (total > seen) this.inc(total - seen);
+          seen = total;
+        },
+      });
+    },
     stop: () => loopDelay.disable(),
   };
 }

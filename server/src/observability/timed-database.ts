@@ -1,5 +1,6 @@
-// Times every query by name. A query is named by a leading `-- name: some-name` comment in its SQL
-// (as sqlc and pgtyped do); the name is the label, so the label set stays as small as the code.
+// Times every query by name: a prepared statement by its own name, a plain query by a leading
+// `-- name: some-name` comment in its SQL (as sqlc and pgtyped do). The name is the label, so the
+// label set stays as small as the code.
 import type { Database, Transaction } from '../db/database.js';
 import type { Observability } from './metrics.js';
 
@@ -16,8 +17,8 @@ export function queryName(text: string): string {
 }
 
 export function timedDatabase(db: Database, o: Observability): Database {
-  const time = <T>(text: string, run: () => Promise<T>): Promise<T> => {
-    const end = o.dbDuration.startTimer({ query: queryName(text) });
+  const time = <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const end = o.dbDuration.startTimer({ query: name });
     return run().then(
       (result) => (end({ outcome: 'ok' }), result),
       (err: unknown) => {
@@ -27,16 +28,16 @@ export function timedDatabase(db: Database, o: Observability): Database {
     );
   };
   const timedTx = (tx: Transaction): Transaction => ({
-    query: (text, params) => time(text, () => tx.query(text, params)),
-    run: (statement, params) => time(statement.text, () => tx.run(statement, params)),
+    query: (text, params) => time(queryName(text), () => tx.query(text, params)),
+    run: (statement, params) => time(statement.name, () => tx.run(statement, params)),
     exec: (script) => tx.exec(script),
     copyIn: (table, columns, data) => tx.copyIn(table, columns, data),
   });
   return {
     ...db,
     kind: db.kind,
-    query: (text, params) => time(text, () => db.query(text, params)),
-    run: (statement, params) => time(statement.text, () => db.run(statement, params)),
+    query: (text, params) => time(queryName(text), () => db.query(text, params)),
+    run: (statement, params) => time(statement.name, () => db.run(statement, params)),
     exec: (script) => db.exec(script),
     transaction: (work) => db.transaction((tx) => work(timedTx(tx))),
     close: () => db.close(),

@@ -29,6 +29,9 @@ export class TickReader {
     this.lastId = o.fromId;
   }
 
+  /** How far behind the stream this reader was at its last read, in ms (0 when caught up). */
+  lagMs = 0;
+
   get position(): string {
     return this.lastId;
   }
@@ -64,9 +67,14 @@ export class TickReader {
         continue;
       }
       const entries = reply?.[0]?.[1];
-      if (!entries?.length) continue;
+      if (!entries?.length) {
+        this.lagMs = 0;
+        continue;
+      }
       this.lastId = entries[entries.length - 1]![0];
       const now = Date.now();
+      // A stream id starts with the ms at which Redis added the entry.
+      this.lagMs = Math.max(0, now - Number(this.lastId.slice(0, this.lastId.indexOf('-'))));
       const ticks: Tick[] = [];
       for (const [id, fields] of entries) {
         const result = parseTick(id, fields, this.o.isKnownSymbol, now);
