@@ -135,7 +135,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const sessionCloses = scheduleSessionCloses(config.gateway.sessionCloseMinuteUtc, () => feed.closeSession());
     cleanup.push(async () => sessionCloses.stop());
     const sessions = redisSessions(command, keys, config.sessionTtlSeconds);
-    const sockets = registerSocketServer({ app, db, sessions, feed, log });
+    const sockets = registerSocketServer({ app, allowedOrigins: config.allowedOrigins, db, sessions, feed, log });
     const loginLimiter = redisLoginLimiter(command, keys);
     const ctx = { db, sessions, loginLimiter, log, observability, sessionTtlSeconds: config.sessionTtlSeconds };
     registerAuthRoutes(app, ctx);

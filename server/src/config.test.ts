@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       demo: { enabled: true, password: 'demo' },
       sessionTtlSeconds: 604_800,
       gateway: { conflationMs: 16, resumeDeltas: 256, lingerMs: 30_000, sessionCloseMinuteUtc: 21 * 60 },
+      allowedOrigins: [],
       webDir: 'web/build',
       uwsAllowFallback: false,
       shutdownTimeoutMs: 10_000,
@@ -122,6 +123,14 @@ describe('loadConfig', () => {
 
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', NODE_ENV: 'test' }).port).toBe(8080);
+  });
+
+  it('reads allowed origins as a list and refuses anything that is not an origin', () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+    expect(problemsOf({ ALLOWED_ORIGINS: 'https://a.example/path' })).toHaveLength(1);
   });
 
   it('reads the session close as minutes after midnight UTC and refuses other shapes', () => {

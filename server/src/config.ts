@@ -62,6 +62,12 @@ const schema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM in UTC, e.g. 21:00' })
     .default('21:00'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .refine((v) => v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())), {
+      error: 'expected a comma-separated list of origins like https://dash.example.com',
+    })
+    .optional(),
   WEB_DIR: z.string().min(1).default('web/build'),
   UWS_ALLOW_FALLBACK: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
@@ -96,6 +102,8 @@ export interface Config {
     /** Minutes after midnight UTC at which a trading session ends (the day change restarts). */
     sessionCloseMinuteUtc: number;
   };
+  /** Browser origins besides the server's own that may open the socket. */
+  allowedOrigins: string[];
   webDir: string;
   uwsAllowFallback: boolean;
   shutdownTimeoutMs: number;
@@ -158,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lingerMs: e.LINGER_MS,
       sessionCloseMinuteUtc: Number(e.SESSION_CLOSE_UTC.slice(0, 2)) * 60 + Number(e.SESSION_CLOSE_UTC.slice(3)),
     },
+    allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim().toLowerCase()) : [],
     webDir: e.WEB_DIR,
     uwsAllowFallback: e.UWS_ALLOW_FALLBACK,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -186,6 +186,18 @@ describe('operations', () => {
     );
   });
 
+  it('sends a strict content security policy and the usual protective headers with the page', async () => {
+    const page = await fetch(`${t.app.url}/`);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('serves the web app with content types and caching that fit each file', async () => {
     const index = await fetch(`${t.app.url}/`);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');

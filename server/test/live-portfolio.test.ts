@@ -157,6 +157,18 @@ describe('a live portfolio over the socket', () => {
     owner.close();
   });
 
+  it('refuses an upgrade from a foreign origin, and accepts its own', async () => {
+    const WebSocket = (await import('ws')).default;
+    const opened = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(t.wsUrl, { headers: { authorization: `Bearer ${token}`, origin } });
+        ws.on('open', () => (ws.close(), resolve(101)));
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+      });
+    expect(await opened('https://evil.example')).toBe(403);
+    expect(await opened(t.app.url)).toBe(101);
+  });
+
   it('refuses an upgrade with an invalid session, and serves nothing before an auth frame', async () => {
     await expect(TestSocket.open(t.wsUrl, 'x'.repeat(43))).rejects.toThrow('401');
 

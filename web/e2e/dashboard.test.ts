@@ -15,6 +15,8 @@ const ARTIFACTS = join(PROJECT_ROOT, 'artifacts');
 let t: TestApp;
 let browser: Browser;
 let page: Page;
+/** Errors the page logged (a Content-Security-Policy violation shows up here). */
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(join(PROJECT_ROOT, 'web/build/index.html')))
@@ -35,6 +37,9 @@ beforeAll(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -90,6 +95,7 @@ describe('the dashboard in a browser', () => {
     await expect.poll(async () => Math.round(amount(await total.textContent()) * 100)).toBe(await rowsSum());
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   });
 
   it('switches portfolio and shows the other one live', async () => {

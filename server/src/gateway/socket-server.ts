@@ -30,6 +30,8 @@ export interface Follower {
 
 export interface SocketServerOptions {
   app: TemplatedApp;
+  /** Browser origins besides the server's own that may open a socket. */
+  allowedOrigins: readonly string[];
   db: Queryable;
   sessions: Sessions;
   feed: PortfolioFeed;
@@ -54,7 +56,14 @@ export interface SocketServer {
   closeAll(reason: string): void;
 }
 
-export function registerSocketServer({ app, db, sessions, feed, log }: SocketServerOptions): SocketServer {
+export function registerSocketServer({
+  app,
+  allowedOrigins,
+  db,
+  sessions,
+  feed,
+  log,
+}: SocketServerOptions): SocketServer {
   const open = new Set<WebSocket<Follower>>();
   const slowReaders = new SlowReaders(open, {
     stopDeltas(ws) {
@@ -82,6 +91,12 @@ export function registerSocketServer({ app, db, sessions, feed, log }: SocketSer
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
+      // Cross-site WebSocket hijacking: a page elsewhere could open a socket with the trader's
+      // cookie. Browsers always send Origin; scripts without one must present a token anyway.
+      if (!originAllowed(req.getHeader('origin'), req.getHeader('host'), allowedOrigins)) {
+        res.writeStatus(statusLine(403)).writeHeader('Content-Type', 'text/plain').end('origin not allowed');
+        return;
+      }
       let aborted = false;
       res.onAborted(() => (aborted = true));
       const token = tokenFrom(headers);
@@ -256,3 +271,15 @@ export function registerSocketServer({ app, db, sessions, feed, log }: SocketSer
 }
 
 class NotYours extends Error {}
+
+/** Same origin as the host the client asked for, one of the configured origins, or no Origin at all. */
+export function originAllowed(origin: string, host: string, allowed: readonly string[]): boolean {
+  if (!origin) return true;
+  const o = origin.toLowerCase();
+  if (allowed.includes(o)) return true;
+  try {
+    return new URL(o).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
