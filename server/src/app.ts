@@ -9,7 +9,8 @@ import { redisSessions } from './auth/sessions.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import type { Database } from './db/database.js';
-import { seedDemo, DEMO_USERNAME } from './demo/demo-data.js';
+import { demoInstruments, seedDemo, DEMO_USERNAME } from './demo/demo-data.js';
+import { backfillDemoHistory } from './demo/demo-history.js';
 import { PortfolioBook } from './engine/portfolio-book.js';
 import { QuoteBoard } from './engine/quote-board.js';
 import { PortfolioFeed } from './gateway/portfolio-feed.js';
@@ -17,6 +18,10 @@ import { registerSocketServer, type SocketServer } from './gateway/socket-server
 import { loadUws } from './gateway/uws.js';
 import { route } from './http/routes.js';
 import { registerOpsRoutes } from './api/ops-routes.js';
+import { registerMetricsRoutes } from './api/metrics-routes.js';
+import { MetricsPool } from '../../workers/src/pool/metrics-pool.js';
+import { registerAllocationRoutes } from './api/allocation-routes.js';
+import { portfolioChanges } from './gateway/portfolio-changes.js';
 import { createObservability } from './observability/metrics.js';
 import { registerGatewayMetrics } from './observability/gateway-metrics.js';
 import { timedDatabase } from './observability/timed-database.js';
@@ -33,6 +38,15 @@ import { loadHoldings } from './store/portfolios.js';
 import { closingPrices } from './store/prices.js';
 import { lastSessionClose, nextSessionClose } from './market/session.js';
 import { readStreamTail, TickReader } from './streams/tick-reader.js';
+import { registerHistoryRoutes } from './api/history-routes.js';
+import { registerIngestRoutes } from './api/ingest-routes.js';
+import { AggregateWatermarks } from './history/aggregate-watermarks.js';
+import { HistoryCache } from './history/history-cache.js';
+import { PortfolioHistory } from './history/portfolio-history.js';
+import { TimescaleJobs } from './jobs/timescale-jobs.js';
+import { StreamTrimmer } from './persist/stream-trimmer.js';
+import { TickPersister } from './persist/tick-persister.js';
+import { latestPrices } from './store/ticks.js';
 
 export interface RunningApp {
   port: number;
@@ -59,6 +73,11 @@ export interface GatewayStats {
 const TAIL_ENTRIES_FOR_PRICES = 200_000;
 /** At most one log line per this many rejected ticks, so a broken producer cannot flood the logs. */
 const REJECT_LOG_EVERY = 1_000;
+/** How far back a starting gateway looks in the database for a symbol's newest stored tick. */
+const STORED_PRICE_LOOKBACK_MS = 24 * 3600 * 1000;
+/** How often the stream is trimmed, and the backlog that earns a warning. */
+const TRIM_EVERY_MS = 5_000;
+const BACKLOG_WARNING = 1_000_000;
 
 export async function startApp(config: Config, log: Logger): Promise<RunningApp> {
   const { uws, native, binary } = loadUws(config.uwsAllowFallback);
@@ -83,8 +102,16 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const db = timedDatabase(await connectDatabase(config, log), observability);
     cleanup.push(() => db.close());
     await upsertAssets(db, UNIVERSE);
-    if (config.demo.enabled && (await seedDemo(db, UNIVERSE, config.demo.password))) {
+    const demoNow = Date.now();
+    const demo = { now: demoNow, historyDays: config.demo.historyDays };
+    if (config.demo.enabled && (await seedDemo(db, UNIVERSE, config.demo.password, demo))) {
       log.info({ username: DEMO_USERNAME }, 'demo user and portfolios created');
+      if (demo.historyDays > 0) {
+        // In the background: the server starts at once and the history fills in behind it.
+        const instruments = await demoInstruments(db, UNIVERSE, config.historyBenchmark);
+        const backfill = backfillDemoHistory(db, instruments, demoNow, demo.historyDays, log);
+        cleanup.push(() => backfill.stop());
+      }
     }
 
     // Prices: every asset's reference price, overridden by the newest tick still in the stream.
@@ -100,6 +127,9 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       quotes.set(a.symbol, a.referencePrice, 0);
       quotes.setPreviousClose(a.symbol, closes.get(a.symbol) ?? a.referencePrice);
     }
+    // Then the newest stored tick (the stream keeps only recent ones), then the stream's own tail.
+    const stored = await latestPrices(db, [...known], new Date(Date.now() - STORED_PRICE_LOOKBACK_MS));
+    for (const [symbol, q] of stored) quotes.set(symbol, q.price, q.time);
     const command = redis.connect('commands');
     const tail = await readStreamTail(command, keys.ticks, TAIL_ENTRIES_FOR_PRICES, isKnownSymbol);
     for (const t of tail.latest.values()) quotes.set(t.symbol, t.price, t.time);
@@ -108,7 +138,6 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       const simulator = new MarketSimulator({
         redis: redis.connect('simulator'),
         stream: keys.ticks,
-        maxLen: config.streamMaxLen,
         ticksPerSecond: config.simulator.ticksPerSecond,
         seed: config.simulator.seed,
         instruments: assets.map((a) => ({
@@ -140,6 +169,59 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const ctx = { db, sessions, loginLimiter, log, observability, sessionTtlSeconds: config.sessionTtlSeconds };
     registerAuthRoutes(app, ctx);
     registerPortfolioRoutes(app, ctx);
+    // A portfolio changed anywhere (targets, a transaction): every gateway revalues it.
+    const changes = await portfolioChanges(
+      command,
+      redis.connect('portfolio-changes'),
+      keys.portfolioChanges,
+      (id) => {
+        feed
+          .reload(id)
+          .catch((err: unknown) => log.error({ err, portfolio: id }, 'could not reload a changed portfolio'));
+      },
+      log,
+    );
+    cleanup.push(() => changes.stop());
+    const onPortfolioChanged = (id: number) => changes.announce(id);
+    registerAllocationRoutes(app, { ...ctx, onPortfolioChanged });
+    const watermarks = new AggregateWatermarks(db, log);
+    await watermarks.start();
+    cleanup.push(() => watermarks.stop());
+    const history = new PortfolioHistory(db, new HistoryCache(command, keys.history), watermarks);
+    registerHistoryRoutes(app, {
+      ...ctx,
+      history,
+      isKnownSymbol,
+      defaultBenchmark: config.historyBenchmark,
+      onPortfolioChanged,
+    });
+    registerIngestRoutes(app, {
+      redis: command,
+      keys,
+      ingestToken: config.ingestToken,
+      isKnownSymbol,
+      log,
+      observability,
+    });
+    const pool = new MetricsPool({
+      ...(config.metrics.workers ? { size: config.metrics.workers } : {}),
+      maxQueue: config.metrics.queue,
+      onWorkerLost: (err) => log.error({ err }, 'metrics worker lost, replaced'),
+    });
+    cleanup.push(() => pool.close());
+    registerMetricsRoutes(app, {
+      ...ctx,
+      history,
+      pool,
+      riskFreeRate: config.metrics.riskFreeRate,
+      defaultBenchmark: config.historyBenchmark,
+    });
+    observability.gauge(
+      'tickdash_metrics_queue_depth',
+      'Metrics tasks waiting for a worker',
+      () => pool.stats().queued,
+    );
+    observability.gauge('tickdash_metrics_busy_workers', 'Metrics workers computing', () => pool.stats().busy);
     registerOpsRoutes(app, { db, redis: command, observability, log });
     route(app, 'get', '/api/*', async () => Promise.reject(notFound('no such endpoint')), { log });
     const webDir = isAbsolute(config.webDir) ? config.webDir : resolve(PROJECT_ROOT, config.webDir);
@@ -170,6 +252,49 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     });
     reader.start();
     cleanup.push(() => reader.stop());
+
+    // Persistence: every tick into the database once (persist/), the stream trimmed behind it, and
+    // in embedded mode TimescaleDB's policies run here (jobs/).
+    if (config.persister.enabled) {
+      const persister = new TickPersister({
+        reader: redis.connect('persister'),
+        commands: command,
+        stream: keys.ticks,
+        group: keys.persistGroup,
+        consumer: config.persister.consumer,
+        deadTicks: keys.deadTicks,
+        deadTicksCount: keys.deadTicksCount,
+        db,
+        isKnownSymbol,
+        log,
+        batchSize: config.persister.batchSize,
+        claimIdleMs: config.persister.claimIdleMs,
+      });
+      persister.start();
+      cleanup.push(() => persister.stop());
+      observability.gauge('tickdash_ticks_persisted', 'Ticks stored by this process', () => persister.stats.persisted);
+      observability.gauge(
+        'tickdash_ticks_dead_lettered',
+        'Ticks rejected by this process',
+        () => persister.stats.rejected,
+      );
+    }
+    const trimmer = new StreamTrimmer(command, {
+      stream: keys.ticks,
+      group: keys.persistGroup,
+      retainMs: config.streamRetainSeconds * 1000,
+      maxLenWithoutGroup: config.streamMaxLen,
+      everyMs: TRIM_EVERY_MS,
+      warnBacklog: BACKLOG_WARNING,
+      log,
+    });
+    trimmer.start();
+    cleanup.push(() => trimmer.stop());
+    if (config.timescaleJobs) {
+      const jobs = new TimescaleJobs(db, log, { onRefreshed: () => void watermarks.refresh() });
+      await jobs.start();
+      cleanup.push(() => jobs.stop());
+    }
     registerGatewayMetrics(observability, () => ({ ...stats(), streamLagMs: reader.lagMs }));
 
     const listenSocket = await new Promise<us_listen_socket>((ok, fail) =>

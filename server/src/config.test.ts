@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -32,10 +33,16 @@ describe('loadConfig', () => {
       },
       simulator: { enabled: true, ticksPerSecond: 300, seed: undefined },
       streamMaxLen: 1_000_000,
-      demo: { enabled: true, password: 'demo' },
+      streamRetainSeconds: 600,
+      persister: { enabled: true, batchSize: 5_000, consumer: hostname(), claimIdleMs: 30_000 },
+      ingestToken: undefined,
+      timescaleJobs: true,
+      historyBenchmark: 'SPY',
+      demo: { enabled: true, password: 'demo', historyDays: 365 },
       sessionTtlSeconds: 604_800,
       gateway: { conflationMs: 16, resumeDeltas: 256, lingerMs: 30_000, sessionCloseMinuteUtc: 21 * 60 },
       allowedOrigins: [],
+      metrics: { workers: undefined, queue: 1_000, riskFreeRate: 0.04 },
       webDir: 'web/build',
       uwsAllowFallback: false,
       shutdownTimeoutMs: 10_000,
@@ -201,5 +208,37 @@ describe('loadConfig', () => {
       'SIMULATOR',
     ]);
     expect(message.split('\n')).toEqual(['Invalid configuration:', ...problems.map((p) => `  - ${p}`)]);
+  });
+});
+
+describe('loadConfig: persistence and history settings', () => {
+  it('runs TimescaleDB policies in-process only in embedded mode unless told', () => {
+    expect(loadConfig({}).timescaleJobs).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).timescaleJobs).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', TIMESCALE_JOBS: 'on' }).timescaleJobs).toBe(true);
+  });
+
+  it('reads the persister, ingest and history settings', () => {
+    const config = loadConfig({
+      PERSISTER: 'off',
+      PERSISTER_BATCH: '2000',
+      PERSISTER_CONSUMER: 'gw-1',
+      INGEST_TOKEN: 'a-long-enough-token',
+      HISTORY_BENCHMARK: 'none',
+      STREAM_RETAIN_SECONDS: '60',
+    });
+    expect(config).toMatchObject({
+      persister: { enabled: false, batchSize: 2_000, consumer: 'gw-1' },
+      ingestToken: 'a-long-enough-token',
+      historyBenchmark: null,
+      streamRetainSeconds: 60,
+    });
+  });
+
+  it('refuses a short ingest token and a benchmark that is not a symbol', () => {
+    expect(problemsOf({ INGEST_TOKEN: 'short' })).toEqual(['INGEST_TOKEN="short": expected at least 16 characters']);
+    expect(problemsOf({ HISTORY_BENCHMARK: 'spy' })).toEqual([
+      'HISTORY_BENCHMARK="spy": expected a symbol such as SPY, or none',
+    ]);
   });
 });

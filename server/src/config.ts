@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every setting is validated here, once, so a typo in a
 // variable fails the start with its name and what it expects instead of misbehaving later.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -52,6 +53,21 @@ const schema = z.object({
   SIMULATOR_RATE: int(1, 1_000_000).default(300),
   SIMULATOR_SEED: int(0, 2 ** 31 - 1).optional(),
   STREAM_MAXLEN: int(1_000, 100_000_000).default(1_000_000),
+  STREAM_RETAIN_SECONDS: int(0, 86_400).default(600),
+  PERSISTER: bool.default(true),
+  PERSISTER_BATCH: int(100, 50_000).default(5_000),
+  PERSISTER_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { error: 'expected 1 to 64 letters, digits and : _ . -' })
+    .optional(),
+  PERSISTER_CLAIM_IDLE_MS: int(1_000, 3_600_000).default(30_000),
+  INGEST_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+  TIMESCALE_JOBS: bool.optional(),
+  HISTORY_BENCHMARK: z
+    .string()
+    .regex(/^([A-Z][A-Z0-9.]{0,9}|none)$/, { error: 'expected a symbol such as SPY, or none' })
+    .default('SPY'),
+  DEMO_HISTORY_DAYS: int(0, 3_650).default(365),
   SEED_DEMO: bool.optional(),
   DEMO_PASSWORD: z.string().min(4, { error: 'expected at least 4 characters' }).default('demo'),
   SESSION_TTL_SECONDS: int(60, 90 * 24 * 3600).default(7 * 24 * 3600),
@@ -68,6 +84,14 @@ const schema = z.object({
       error: 'expected a comma-separated list of origins like https://dash.example.com',
     })
     .optional(),
+  METRICS_WORKERS: int(1, 64).optional(),
+  METRICS_QUEUE: int(1, 1_000_000).default(1_000),
+  RISK_FREE_RATE: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/, { error: 'expected an annual rate as a fraction, e.g. 0.04 for 4 %' })
+    .transform(Number)
+    .pipe(z.number().min(-0.5).max(1))
+    .default(0.04),
   WEB_DIR: z.string().min(1).default('web/build'),
   UWS_ALLOW_FALLBACK: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
@@ -93,7 +117,16 @@ export interface Config {
   };
   simulator: { enabled: boolean; ticksPerSecond: number; seed: number | undefined };
   streamMaxLen: number;
-  demo: { enabled: boolean; password: string };
+  /** Acknowledged ticks stay in the stream this long (a starting gateway reads recent prices). */
+  streamRetainSeconds: number;
+  persister: { enabled: boolean; batchSize: number; consumer: string; claimIdleMs: number };
+  /** Unset: POST /api/v1/ticks is off. */
+  ingestToken: string | undefined;
+  /** Run TimescaleDB's policies in-process (the embedded engine has no scheduler). */
+  timescaleJobs: boolean;
+  /** The history API's default benchmark symbol; null for none. */
+  historyBenchmark: string | null;
+  demo: { enabled: boolean; password: string; historyDays: number };
   sessionTtlSeconds: number;
   gateway: {
     conflationMs: number;
@@ -104,6 +137,12 @@ export interface Config {
   };
   /** Browser origins besides the server's own that may open the socket. */
   allowedOrigins: string[];
+  metrics: {
+    /** Worker threads; undefined = one per core but one. */
+    workers: number | undefined;
+    queue: number;
+    riskFreeRate: number;
+  };
   webDir: string;
   uwsAllowFallback: boolean;
   shutdownTimeoutMs: number;
@@ -158,7 +197,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       seed: e.SIMULATOR_SEED,
     },
     streamMaxLen: e.STREAM_MAXLEN,
-    demo: { enabled: e.SEED_DEMO ?? mode === 'embedded', password: e.DEMO_PASSWORD },
+    streamRetainSeconds: e.STREAM_RETAIN_SECONDS,
+    persister: {
+      enabled: e.PERSISTER,
+      batchSize: e.PERSISTER_BATCH,
+      // Stable across restarts of this process, so its unacknowledged ticks are retried first.
+      consumer: e.PERSISTER_CONSUMER ?? hostname(),
+      claimIdleMs: e.PERSISTER_CLAIM_IDLE_MS,
+    },
+    ingestToken: e.INGEST_TOKEN,
+    timescaleJobs: e.TIMESCALE_JOBS ?? mode === 'embedded',
+    historyBenchmark: e.HISTORY_BENCHMARK === 'none' ? null : e.HISTORY_BENCHMARK,
+    demo: {
+      enabled: e.SEED_DEMO ?? mode === 'embedded',
+      password: e.DEMO_PASSWORD,
+      historyDays: e.DEMO_HISTORY_DAYS,
+    },
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     gateway: {
       conflationMs: e.CONFLATION_MS,
@@ -167,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionCloseMinuteUtc: Number(e.SESSION_CLOSE_UTC.slice(0, 2)) * 60 + Number(e.SESSION_CLOSE_UTC.slice(3)),
     },
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim().toLowerCase()) : [],
+    metrics: { workers: e.METRICS_WORKERS, queue: e.METRICS_QUEUE, riskFreeRate: e.RISK_FREE_RATE },
     webDir: e.WEB_DIR,
     uwsAllowFallback: e.UWS_ALLOW_FALLBACK,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

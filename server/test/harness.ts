@@ -2,6 +2,7 @@
 // folder, its own Redis key prefix on the machine's Redis, a free port, no simulator.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -13,6 +14,13 @@ export interface TestApp {
   app: RunningApp;
   config: Config;
   wsUrl: string;
+  /**
+   * Stops the server and starts it again on the same port, data folder and Redis prefix, as a
+   * process restart would: sessions and data survive, sockets drop, `app` is the new instance.
+   * Needs a fixed `PORT` (see {@link freePort}): uWS sets SO_REUSEADDR only on a listener with a
+   * port of its own, and without it the closed connections' TIME_WAIT holds the port for a minute.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,23 +32,44 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     SIMULATOR: 'false',
     SEED_DEMO: 'true',
+    // A year of simulated demo history is seconds of background work; tests make their own.
+    DEMO_HISTORY_DAYS: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const app = await startApp(config, createLogger(config.logLevel));
-  return {
+  const log = createLogger(config.logLevel);
+  const app = await startApp(config, log);
+  const testApp: TestApp = {
     app,
     config,
     wsUrl: app.url.replace(/^http/, 'ws') + '/ws',
+    async restart() {
+      if (config.port === 0) throw new Error('restart() needs startTestApp({ PORT: String(await freePort()) })');
+      await this.app.close();
+      this.app = await startApp({ ...this.config, port: this.app.port }, log);
+    },
     async stop() {
-      const redis = app.redis.connect('test-cleanup');
+      const redis = this.app.redis.connect('test-cleanup');
       const keys = await redis.keys(`${config.redisKeyPrefix}*`);
       if (keys.length) await redis.del(...keys);
-      await app.close();
+      await this.app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testApp;
+}
+
+/** A port nobody listens on right now, for a test app that must keep its port across a restart. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export async function login(baseUrl: string, username: string, password: string): Promise<string> {

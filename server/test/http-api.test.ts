@@ -209,6 +209,28 @@ describe('operations', () => {
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await fetch(`${t.app.url}/some/client/route`)).headers.get('content-type')).toContain('text/html');
+
+    // The build's precompressed copies, chosen by Accept-Encoding, each with its own validator
+    // (the app entry: files too small to gain are left uncompressed).
+    const entry = /\/_app\/immutable\/entry\/app\.[^"]+\.js/.exec(html)?.[0];
+    expect(entry).toBeDefined();
+    const plain = await rawGet(entry!, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    const br = await rawGet(entry!, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    expect(br.body.length).toBeLessThan(plain.body.length);
+    const gz = await rawGet(entry!, { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    expect(new Set([plain.headers.etag, br.headers.etag, gz.headers.etag]).size).toBe(3);
+    const again = await rawGet(entry!, { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) });
+    expect(again.status).toBe(304);
+    // The copies are variants, not files of their own.
+    expect((await rawGet(`${entry!}.br`, {})).status).toBe(404);
     // Traversal attempts reach only the build's own files (here: the SPA's index), never the disk.
     for (const path of [
       '/../../etc/passwd',

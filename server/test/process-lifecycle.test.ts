@@ -31,6 +31,8 @@ describe('the server process', () => {
         REDIS_KEY_PREFIX: prefix,
         SIMULATOR_RATE: '2000',
         LOG_LEVEL: 'info',
+        // The demo's year of history is background work this test does not look at.
+        DEMO_HISTORY_DAYS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -19,6 +19,21 @@ export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): voi
   route(
     app,
     'get',
+    '/api/v1/portfolio',
+    async (req) => {
+      // The default portfolio: the user's first (oldest) one.
+      const userId = await requireUser(ctx, req);
+      const [first] = await listPortfolios(ctx.db, userId);
+      if (!first) throw notFound('you have no portfolio yet');
+      const portfolio = (await findPortfolio(ctx.db, userId, first.id))!;
+      return { body: { ...portfolio, positions: await listPositions(ctx.db, portfolio.id) } };
+    },
+    ctx,
+  );
+
+  route(
+    app,
+    'get',
     '/api/v1/portfolios/:id',
     async (req) => {
       const userId = await requireUser(ctx, req);

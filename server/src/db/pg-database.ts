@@ -31,6 +31,8 @@ export async function openPostgres(options: PgOptions, log: Logger): Promise<Dat
     statement_timeout: options.statementTimeoutMs,
     types,
     application_name: 'tickdash',
+    // Named statements planned per execution, as in pglite-worker.ts: chunk exclusion at plan time.
+    options: '-c plan_cache_mode=force_custom_plan',
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection failed'));

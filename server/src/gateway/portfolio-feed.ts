@@ -100,6 +100,20 @@ export class PortfolioFeed {
     );
   }
 
+  /**
+   * The portfolio's holdings changed (a transaction, new targets): if it is hot here, value the new
+   * holdings under a new epoch and send every follower the snapshot, which replaces their state.
+   */
+  async reload(id: number): Promise<void> {
+    if (!this.o.book.isOpen(id)) return;
+    const holdings = await this.o.loadHoldings(id);
+    if (!this.o.book.isOpen(id)) return; // closed while loading
+    this.o.book.close(id);
+    this.o.book.open({ id, holdings }, newEpoch());
+    this.rings.set(id, new DeltaRing(this.o.resumeDeltas));
+    this.o.publish(portfolioTopic(id), this.snapshot(id));
+  }
+
   snapshot(id: number): string {
     return snapshotFrame(this.o.book.snapshot(id));
   }

@@ -10,6 +10,7 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'NOT_READY'
+  | 'BUSY'
   | 'INTERNAL';
 
 export class HttpError extends Error {

@@ -1,16 +1,26 @@
 // Serves the built web app from memory. Only files that exist in the build are ever served (a map
 // lookup, never a path join), so a crafted path cannot reach outside it. Hashed files under
-// _app/immutable are cached for a year; everything else is revalidated by ETag.
+// _app/immutable are cached for a year; everything else is revalidated by ETag. The build writes
+// brotli and gzip copies next to each compressible file (web/scripts/precompress.js); they are sent
+// to clients that accept them, so no byte is compressed per request.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { negotiate } from './encoding.js';
 import { statusLine } from './routes.js';
 
-interface StaticFile {
+/** One encoding of a file: its bytes and a validator of its own (RFC 9110: one per representation). */
+interface Variant {
   body: Buffer;
-  type: string;
   etag: string;
+}
+
+interface StaticFile extends Variant {
+  type: string;
+  /** Precompressed copies, when the build wrote them. */
+  br?: Variant;
+  gzip?: Variant;
   cacheControl: string;
   /** Extra headers: the security policy of HTML pages. */
   headers: [string, string][];
@@ -42,14 +52,23 @@ export interface StaticSite {
 /** `dir` may be missing (web not built yet): every page then explains how to build it. */
 export function loadStaticSite(dir: string): StaticSite {
   const files = new Map<string, StaticFile>();
-  for (const path of walk(dir)) {
+  const paths = new Set(walk(dir));
+  for (const path of paths) {
+    // A precompressed copy is a variant of its original, not a file of its own.
+    const suffix = extname(path);
+    if ((suffix === '.br' || suffix === '.gz') && paths.has(path.slice(0, -suffix.length))) continue;
     const url = '/' + relative(dir, path).split(sep).join('/');
     const body = readFileSync(path);
     const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    const etag = createHash('sha1').update(body).digest('base64url');
+    const variant = (extension: string, tag: string): Variant | undefined =>
+      paths.has(path + extension) ? { body: readFileSync(path + extension), etag: `"${etag}-${tag}"` } : undefined;
     files.set(url, {
       body,
       type,
-      etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+      etag: `"${etag}"`,
+      br: variant('.br', 'br'),
+      gzip: variant('.gz', 'gz'),
       cacheControl: url.startsWith('/_app/immutable/') ? IMMUTABLE : REVALIDATE,
       headers: type.startsWith('text/html') ? pageSecurityHeaders(body.toString('utf8')) : [],
     });
@@ -68,15 +87,20 @@ export function loadStaticSite(dir: string): StaticSite {
           res.end(index ? 'Not found' : 'The web app is not built yet: run `npm run build`, then restart.');
           return;
         }
-        const fresh = req.getHeader('if-none-match') === file.etag;
+        const compressed = file.br || file.gzip;
+        const encoding = compressed ? negotiate(req.getHeader('accept-encoding')) : 'identity';
+        const sent: Variant = (encoding === 'br' ? file.br : encoding === 'gzip' ? file.gzip : undefined) ?? file;
+        const fresh = req.getHeader('if-none-match') === sent.etag;
         res.writeStatus(statusLine(fresh ? 304 : 200));
         res.writeHeader('Content-Type', file.type);
         res.writeHeader('Cache-Control', file.cacheControl);
-        res.writeHeader('ETag', file.etag);
+        res.writeHeader('ETag', sent.etag);
+        if (compressed) res.writeHeader('Vary', 'Accept-Encoding');
+        if (sent !== file) res.writeHeader('Content-Encoding', encoding);
         res.writeHeader('X-Content-Type-Options', 'nosniff');
         for (const [name, value] of file.headers) res.writeHeader(name, value);
         if (fresh) res.endWithoutBody();
-        else res.end(file.body);
+        else res.end(sent.body);
       });
     },
   };

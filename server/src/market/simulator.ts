@@ -1,6 +1,7 @@
 // The market simulator: a producer like any other, following docs/streams.md. It advances each
 // symbol by geometric Brownian motion and XADDs at a steady rate, computed from elapsed time so a
-// slow timer never lowers the rate, with MAXLEN ~ so the stream stays bounded.
+// slow timer never lowers the rate. The server's stream trimmer keeps the stream bounded; `maxLen`
+// (XADD MAXLEN ~) is only for running it where no trimmer runs.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { tickFields } from '../streams/tick.js';
@@ -16,7 +17,8 @@ export interface SimulatedInstrument {
 export interface SimulatorOptions {
   redis: Redis;
   stream: string;
-  maxLen: number;
+  /** Cap the stream on every XADD; unset when a trimmer owns trimming (docs/streams.md). */
+  maxLen?: number;
   ticksPerSecond: number;
   instruments: readonly SimulatedInstrument[];
   seed?: number;
@@ -80,7 +82,8 @@ export class MarketSimulator {
     const pipeline = this.o.redis.pipeline();
     for (let i = 0; i < n; i++) {
       const tick = this.nextTick(now);
-      pipeline.xadd(this.o.stream, 'MAXLEN', '~', this.o.maxLen, '*', ...tickFields(tick));
+      if (this.o.maxLen) pipeline.xadd(this.o.stream, 'MAXLEN', '~', this.o.maxLen, '*', ...tickFields(tick));
+      else pipeline.xadd(this.o.stream, '*', ...tickFields(tick));
     }
     try {
       await pipeline.exec();

@@ -5,6 +5,8 @@ export interface RedisKeys {
   ticks: string;
   /** A session, by SHA-256 of its token. */
   session(tokenHash: string): string;
+  /** Pub/sub channel: a portfolio's positions or targets changed (its id is the message). */
+  portfolioChanges: string;
   /** Failed logins in the current window, per username or per client address. */
   loginFailures(kind: 'user' | 'ip', id: string): string;
   /** The consumer group of the tick persister on `ticks` (a group name, not a key). */
@@ -21,6 +23,7 @@ export function redisKeys(prefix: string): RedisKeys {
   return {
     ticks: `${prefix}ticks`,
     session: (tokenHash) => `${prefix}session:${tokenHash}`,
+    portfolioChanges: `${prefix}portfolio-changed`,
     loginFailures: (kind, id) => `${prefix}login-fail:${kind}:${id}`,
     persistGroup: 'persist',
     deadTicks: `${prefix}ticks:dead`,

@@ -33,12 +33,13 @@ describe('beta and correlation', () => {
   it('is 1 and 1 for a portfolio that holds the benchmark through a deposit and a withdrawal', () => {
     const b = benchmark.values;
     const flows = f64(0, 1000, 0, -500);
-    // Holds units of the benchmark; each flow buys or sells units at that day's close.
+    // Holds units of the benchmark; a flow arrives at the start of its day, so it buys or sells units
+    // at the previous close, and V_t = units × L_t. Then V_{t−1} + F_t = units × L_{t−1}, and each
+    // return is L_t / L_{t−1} − 1, the benchmark's own. (Day 0 has no flow.)
     let units = 1;
     const values = Float64Array.from(b, (level, t) => {
-      const value = units * level + flows[t]!;
-      units += flows[t]! / level;
-      return value;
+      if (t > 0) units += flows[t]! / b[t - 1]!;
+      return units * level;
     });
     const result = compare({ timestamps: benchmark.timestamps, values, flows }, benchmark);
     expect(result.beta).toBeCloseTo(1, 12);

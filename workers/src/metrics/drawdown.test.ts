@@ -34,7 +34,7 @@ describe('maximum drawdown', () => {
   });
 
   it('is not fooled by a withdrawal', () => {
-    // 1000 → 500 after withdrawing 500: (500 + 500) / 1000 − 1 = 0; then 500 → 450: −10 %
+    // 1000 → 500 after withdrawing 500: 500 / (1000 − 500) − 1 = 0; then 450 / (500 + 0) − 1 = −10 %
     const dd = drawdownOf(f64(1000, 500, 450), f64(0, -500, 0))!;
     expect(dd.depth).toBeCloseTo(0.1, 12);
     expect(dd).toMatchObject({ peakAt: at(1), troughAt: at(2) });

@@ -73,6 +73,7 @@ describe('portfolio metrics: edge cases', () => {
     const m = portfolioMetrics({
       series: { timestamps: days(4), values: f64(100, 150, 150, 120), flows: f64(0, 50, 0, -30) },
     });
+    // 150 / (100 + 50) − 1 = 0, 150 / (150 + 0) − 1 = 0, 120 / (150 − 30) − 1 = 0
     expect(m.timeWeightedReturn).toBe(0);
     expect(m.annualisedVolatility).toBe(0);
   });
@@ -143,8 +144,9 @@ function reference(p: Plain, bench: { ts: number[]; v: number[] }, rf: number) {
   const rts: number[] = [];
   const index = [1];
   for (let t = 1; t < p.v.length; t++) {
-    if (p.v[t - 1]! > 0) {
-      const x = (p.v[t]! - p.f[t]!) / p.v[t - 1]! - 1;
+    const atWork = p.v[t - 1]! + p.f[t]!; // a flow arrives at the start of its day
+    if (atWork > 0) {
+      const x = p.v[t]! / atWork - 1;
       r.push(x);
       rts.push(p.ts[t]!);
       index.push(index[t - 1]! * (1 + x));
@@ -241,7 +243,7 @@ describe('portfolio metrics against an independent implementation', () => {
       }
       if (rand() < 0.03) continue; // so does the portfolio, on other days
       const flow = rand() < 0.05 ? Math.round((rand() - 0.4) * 10_000) : 0;
-      value = value * (1 + 1.3 * market + (rand() - 0.5) * 0.01) + flow;
+      value = (value + flow) * (1 + 1.3 * market + (rand() - 0.5) * 0.01); // the flow is at work all day
       p.ts.push(ts);
       p.v.push(value);
       p.f.push(p.ts.length === 1 ? 0 : flow);

@@ -5,7 +5,7 @@
 export interface PortfolioSeries {
   /** Day stamps, ms since the epoch, strictly increasing. A missing day is simply not there. */
   timestamps: Float64Array;
-  /** Value at the end of each day, after that day's flows. */
+  /** Value at the end of each day, after that day's flows (which arrived at its start). */
   values: Float64Array;
   /** Net external cash flow on each day: deposits positive, withdrawals negative. Omitted = none. */
   flows?: Float64Array;
@@ -17,7 +17,7 @@ export interface BenchmarkSeries {
   values: Float64Array;
 }
 
-/** One return per observation that has a usable previous value, stamped with the day it ends on. */
+/** One return per observation with money at work (V_{t−1} + F_t > 0), stamped with the day it ends on. */
 export interface DailyReturns {
   timestamps: Float64Array;
   returns: Float64Array;
@@ -68,9 +68,12 @@ function requireFinite(a: Float64Array, what: string): void {
 }
 
 /**
- * r_t = (V_t − F_t) / V_{t−1} − 1: a flow lands at the end of its day, so it is in V_t but earned
- * nothing on day t. Day 0's flow is ignored (V_0 is the starting capital). A day whose previous
- * value is not positive (an empty portfolio before its first deposit) has no return.
+ * r_t = V_t / (V_{t−1} + F_t) − 1: a flow arrives at the start of its day, so the money at work on
+ * day t is V_{t−1} + F_t (the convention of server/src/history/twr.ts and docs/history.md, so the
+ * product has one TWR). Day 0's flow is ignored (V_0 is the starting capital). A day with no money at
+ * work (V_{t−1} + F_t ≤ 0: an empty portfolio before its first deposit, or a full withdrawal) has no
+ * return: it is skipped, not counted as 0 (for the TWR the two give the same product, but a skipped
+ * day is not an observation for volatility, VaR and the other figures).
  */
 export function flowAdjustedReturns(series: PortfolioSeries): DailyReturns {
   const { timestamps, values, flows } = series;
@@ -78,9 +81,9 @@ export function flowAdjustedReturns(series: PortfolioSeries): DailyReturns {
   const stamps = new Float64Array(returns.length);
   let n = 0;
   for (let t = 1; t < values.length; t++) {
-    const previous = values[t - 1]!;
-    if (!(previous > 0)) continue;
-    returns[n] = (values[t]! - (flows ? flows[t]! : 0)) / previous - 1;
+    const start = values[t - 1]! + (flows ? flows[t]! : 0);
+    if (!(start > 0)) continue;
+    returns[n] = values[t]! / start - 1;
     stamps[n] = timestamps[t]!;
     n++;
   }
@@ -89,7 +92,8 @@ export function flowAdjustedReturns(series: PortfolioSeries): DailyReturns {
 
 /**
  * The flow-adjusted growth of one unit invested at the first observation, at every observation:
- * I_0 = 1, I_t = I_{t−1} × (1 + r_t), carried forward unchanged on a day without a return.
+ * I_0 = 1, I_t = I_{t−1} × V_t / (V_{t−1} + F_t) = I_{t−1} × (1 + r_t), carried forward unchanged on a
+ * day without a return (V_{t−1} + F_t ≤ 0).
  */
 export function growthIndex(series: PortfolioSeries): Float64Array {
   const { values, flows } = series;
@@ -97,8 +101,8 @@ export function growthIndex(series: PortfolioSeries): Float64Array {
   if (values.length === 0) return index;
   index[0] = 1;
   for (let t = 1; t < values.length; t++) {
-    const previous = values[t - 1]!;
-    index[t] = previous > 0 ? (index[t - 1]! * (values[t]! - (flows ? flows[t]! : 0))) / previous : index[t - 1]!;
+    const start = values[t - 1]! + (flows ? flows[t]! : 0);
+    index[t] = start > 0 ? (index[t - 1]! * values[t]!) / start : index[t - 1]!;
   }
   return index;
 }

@@ -1,0 +1,63 @@
+// GET /api/v1/calculations/portfolio-metrics?portfolio=&range=: risk and return figures for one of
+// the caller's portfolios over a range, computed on the worker pool from the same history the chart
+// shows (so its TWR is the chart's TWR), never on the event loop.
+import type { TemplatedApp } from 'uWebSockets.js';
+import { PoolBusyError } from '../../../workers/src/pool/errors.js';
+import type { MetricsPool } from '../../../workers/src/pool/metrics-pool.js';
+import { badRequest, HttpError, notFound } from '../http/http-error.js';
+import { route } from '../http/routes.js';
+import type { PortfolioHistory } from '../history/portfolio-history.js';
+import { isRange, RANGES } from '../history/ranges.js';
+import { dailyBenchmark, dailySeries } from '../metrics/daily-series.js';
+import { findPortfolio } from '../store/portfolios.js';
+import { idParam, requireUser, type ApiContext } from './context.js';
+
+export interface MetricsContext extends ApiContext {
+  history: PortfolioHistory;
+  pool: MetricsPool;
+  riskFreeRate: number;
+  defaultBenchmark: string | null;
+}
+
+export function registerMetricsRoutes(app: TemplatedApp, ctx: MetricsContext): void {
+  route(
+    app,
+    'get',
+    '/api/v1/calculations/portfolio-metrics',
+    async (req) => {
+      const userId = await requireUser(ctx, req);
+      const id = idParam(req.query.get('portfolio') ?? undefined);
+      if (id === undefined) throw badRequest('portfolio must be a portfolio id');
+      const range = req.query.get('range') ?? '1Y';
+      if (!isRange(range)) throw badRequest(`range must be one of ${RANGES.join(', ')}`);
+      if (!(await findPortfolio(ctx.db, userId, id))) throw notFound('no such portfolio');
+
+      const history = await ctx.history.get(id, range, ctx.defaultBenchmark);
+      const benchmark = dailyBenchmark(history);
+      let metrics;
+      try {
+        metrics = await ctx.pool.portfolioMetrics({
+          series: dailySeries(history),
+          ...(benchmark ? { benchmark } : {}),
+          riskFreeRate: ctx.riskFreeRate,
+        });
+      } catch (err) {
+        if (err instanceof PoolBusyError) throw new HttpError(503, 'BUSY', 'metrics are busy, try again shortly');
+        throw err;
+      }
+      return {
+        body: {
+          portfolio: id,
+          range,
+          ...metrics,
+          // The chart's own TWR, chained at the history's resolution (finer than days for short
+          // ranges): one TWR across the product. The daily figures below rest on the daily series.
+          timeWeightedReturn: history.twr,
+          benchmark:
+            metrics.benchmark && history.benchmark ? { symbol: history.benchmark.symbol, ...metrics.benchmark } : null,
+        },
+      };
+    },
+    ctx,
+  );
+}

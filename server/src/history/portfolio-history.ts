@@ -1,0 +1,124 @@
+// A portfolio's value and time-weighted return over a range, with a benchmark beside it: holdings
+// and cash as of the range's start (two aggregate queries over the ledger), the transactions inside
+// it, and closes of every held symbol from the coarsest aggregate that serves the range, all fetched
+// at once; then valued in integer cents (valuation.ts) and chained (twr.ts). docs/history.md.
+import type { Database } from '../db/database.js';
+import { centsToAmount } from '../engine/money.js';
+import { closesBefore, closeSeries, RESOLUTION_MS, type CloseSource, type Resolution } from '../store/candles.js';
+import { cashAsOf, firstTransactionTime, holdingsAsOf, transactionsBetween } from '../store/transactions.js';
+import type { AggregateWatermarks } from './aggregate-watermarks.js';
+import type { HistoryCache } from './history-cache.js';
+import { rangeWindow, type Range } from './ranges.js';
+import { timeWeightedReturns } from './twr.js';
+import { benchmarkSeries, valuePortfolio } from './valuation.js';
+
+export interface HistoryResponse {
+  portfolio: number;
+  range: Range;
+  resolution: Resolution;
+  from: number;
+  to: number;
+  /** Columnar, ready for a chart: one entry per bucket. Amounts in the portfolio's currency. */
+  points: { time: number[]; value: number[]; netFlow: number[]; twr: number[] };
+  /** Time-weighted return over the whole range, as a fraction (0.0123 = 1.23 %). */
+  twr: number;
+  benchmark: { symbol: string; close: (number | null)[]; return: (number | null)[]; totalReturn: number | null } | null;
+}
+
+/** Returns are fractions rounded to 8 places: far below what a chart or a trader can see. */
+const round8 = (x: number) => Math.round(x * 1e8) / 1e8;
+
+export class PortfolioHistory {
+  constructor(
+    private readonly db: Database,
+    private readonly cache: HistoryCache | undefined,
+    private readonly watermarks: AggregateWatermarks | undefined,
+  ) {}
+
+  /** The history, from the cache while it is still valid (history-cache.ts says when). */
+  async get(portfolioId: number, range: Range, benchmark: string | null, now = Date.now()): Promise<HistoryResponse> {
+    const resolution = rangeWindow(range, now).resolution;
+    const field = `${range}:${benchmark ?? ''}`;
+    const watermark = this.watermarks?.of(resolution) ?? 0;
+    const cached = await this.cache?.get(portfolioId, field, resolution, watermark, now);
+    if (cached?.body) return JSON.parse(cached.body) as HistoryResponse;
+    const history = await this.compute(portfolioId, range, benchmark, now);
+    const body = JSON.stringify(history);
+    await this.cache?.set(portfolioId, field, { version: cached?.version ?? '0', watermark, at: now, body });
+    return history;
+  }
+
+  async invalidate(portfolioId: number): Promise<void> {
+    await this.cache?.invalidate(portfolioId);
+  }
+
+  /** Computes the history; `source: 'raw'` reads closes from raw ticks instead (benchmarks). */
+  async compute(
+    portfolioId: number,
+    range: Range,
+    benchmark: string | null,
+    now = Date.now(),
+    source: CloseSource = 'aggregates',
+  ): Promise<HistoryResponse> {
+    const first = range === 'MAX' ? await firstTransactionTime(this.db, portfolioId) : undefined;
+    const { from, to, resolution } = rangeWindow(range, now, first);
+    const fromDate = new Date(from);
+    const toDate = new Date(to);
+    const [opening, cash, transactions] = await Promise.all([
+      holdingsAsOf(this.db, portfolioId, fromDate),
+      cashAsOf(this.db, portfolioId, fromDate),
+      transactionsBetween(this.db, portfolioId, fromDate, toDate),
+    ]);
+    const held = new Set(opening.map((h) => h.symbol));
+    for (const t of transactions) if (t.symbol && (t.kind === 'buy' || t.kind === 'sell')) held.add(t.symbol);
+    const wanted = benchmark && !held.has(benchmark) ? [...held, benchmark] : [...held];
+    const [closes, before] = await Promise.all([
+      closeSeries(this.db, resolution, wanted, fromDate, toDate, source),
+      closesBefore(this.db, resolution, wanted, fromDate),
+    ]);
+
+    const valued = valuePortfolio({
+      width: RESOLUTION_MS[resolution],
+      to,
+      opening: { holdings: opening, cash },
+      transactions,
+      // Only held symbols make the time axis; the benchmark is drawn on it, never adds to it.
+      closes: closes.filter((s) => held.has(s.symbol)),
+      closesBefore: before,
+    });
+    const twr = timeWeightedReturns(valued.value, valued.flow);
+    const bench = benchmark
+      ? benchmarkSeries(
+          valued.time,
+          closes.find((s) => s.symbol === benchmark),
+          before.get(benchmark),
+        )
+      : undefined;
+    return {
+      portfolio: portfolioId,
+      range,
+      resolution,
+      from,
+      to,
+      points: {
+        time: valued.time,
+        value: valued.value.map(centsToAmount),
+        netFlow: valued.flow.map(centsToAmount),
+        twr: twr.map(round8),
+      },
+      twr: round8(twr[twr.length - 1] ?? 0),
+      benchmark:
+        benchmark && bench
+          ? {
+              symbol: benchmark,
+              close: bench.close,
+              return: bench.return.map((r) => (r === null ? null : round8(r))),
+              totalReturn: (() => {
+                const last = bench.return[bench.return.length - 1];
+                return last == null ? null : round8(last);
+              })(),
+            }
+          : null,
+    };
+  }
+}

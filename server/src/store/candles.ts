@@ -1,0 +1,166 @@
+// OHLCV candles from the continuous aggregates (sql/004_candles.sql), and the same closes computed
+// from raw ticks, which the history benchmark compares them against. Each resolution has its own
+// named statements: the view name is part of the text, never a parameter.
+import type { Queryable, Statement } from '../db/database.js';
+
+export const RESOLUTIONS = ['1m', '1h', '1d'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const RESOLUTION_MS: Record<Resolution, number> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
+const VIEW: Record<Resolution, string> = { '1m': 'candles_1m', '1h': 'candles_1h', '1d': 'candles_1d' };
+const WIDTH: Record<Resolution, string> = { '1m': '1 minute', '1h': '1 hour', '1d': '1 day' };
+
+/** One symbol's closes, oldest first: bucket start times (ms) and close prices. */
+export interface CloseSeries {
+  symbol: string;
+  times: number[];
+  closes: number[];
+}
+
+/**
+ * Closes per symbol as two arrays in no particular order (closeSeries sorts them): on the embedded
+ * engine an ORDER BY inside array_agg costs a sort per symbol, more than the rest of the query, and
+ * date_part (float seconds) is much cheaper than extract (numeric).
+ */
+function closes(resolution: Resolution): Statement {
+  return {
+    name: `candle_closes_${resolution}`,
+    text: `-- name: candle_closes_${resolution}
+      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close) AS closes
+        FROM ${VIEW[resolution]}
+       WHERE symbol = ANY($1::text[]) AND bucket >= $2 AND bucket < $3
+       GROUP BY symbol`,
+  };
+}
+
+/**
+ * Each symbol's last price known when the range starts, for symbols whose first candle in the range
+ * comes late. A LIMIT 1 over a real-time aggregate sorts every earlier bucket (the view is a UNION
+ * that no index orders), so intraday ranges take the last raw tick of the week before (one index
+ * probe in the newest chunk), and otherwise, like daily ranges, the last full day's close.
+ */
+function closesBeforeStatement(resolution: Resolution): Statement {
+  const lastDay = `(SELECT close FROM candles_1d c
+                     WHERE c.symbol = s.symbol AND c.bucket <= $2::timestamptz - INTERVAL '1 day'
+                     ORDER BY c.bucket DESC LIMIT 1)`;
+  const lastTick = `(SELECT price FROM ticks t
+                      WHERE t.symbol = s.symbol AND t.time < $2 AND t.time >= $2::timestamptz - INTERVAL '7 days'
+                      ORDER BY t.time DESC LIMIT 1)`;
+  return {
+    name: `candle_close_before_${resolution}`,
+    text: `-- name: candle_close_before_${resolution}
+      SELECT s.symbol, ${resolution === '1d' ? lastDay : `coalesce(${lastTick}, ${lastDay})`} AS close
+        FROM unnest($1::text[]) AS s(symbol)`,
+  };
+}
+
+/** The same closes straight from the raw ticks: what the aggregates save (benchmarks only). */
+function rawCloses(resolution: Resolution): Statement {
+  return {
+    name: `raw_closes_${resolution}`,
+    text: `-- name: raw_closes_${resolution}
+      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close) AS closes
+        FROM (
+          SELECT symbol, time_bucket(INTERVAL '${WIDTH[resolution]}', time) AS bucket, last(price, time) AS close
+            FROM ticks
+           WHERE symbol = ANY($1::text[]) AND time >= $2 AND time < $3
+           GROUP BY 1, 2
+        ) b
+       -- Whole buckets only, as the aggregates are read: not the part of the first after $2.
+       WHERE bucket >= $2
+       GROUP BY symbol`,
+  };
+}
+
+export const CANDLE_STATEMENTS = {
+  closes: Object.fromEntries(RESOLUTIONS.map((r) => [r, closes(r)])) as Record<Resolution, Statement>,
+  closesBefore: Object.fromEntries(RESOLUTIONS.map((r) => [r, closesBeforeStatement(r)])) as Record<
+    Resolution,
+    Statement
+  >,
+  rawCloses: Object.fromEntries(RESOLUTIONS.map((r) => [r, rawCloses(r)])) as Record<Resolution, Statement>,
+};
+
+export type CloseSource = 'aggregates' | 'raw';
+
+/** Closes of every bucket in [from, to) for many symbols in one round trip, oldest first. */
+export async function closeSeries(
+  db: Queryable,
+  resolution: Resolution,
+  symbols: readonly string[],
+  from: Date,
+  to: Date,
+  source: CloseSource = 'aggregates',
+): Promise<CloseSeries[]> {
+  const statement = (source === 'raw' ? CANDLE_STATEMENTS.rawCloses : CANDLE_STATEMENTS.closes)[resolution];
+  const rows = await db.run<{ symbol: string; seconds: number[]; closes: number[] }>(statement, [symbols, from, to]);
+  return rows.map(({ symbol, seconds, closes }) => {
+    const order = seconds.map((_, i) => i);
+    if (seconds.some((t, i) => i > 0 && t < seconds[i - 1]!)) order.sort((a, b) => seconds[a]! - seconds[b]!);
+    return { symbol, times: order.map((i) => seconds[i]! * 1000), closes: order.map((i) => closes[i]!) };
+  });
+}
+
+/** Each symbol's last price before `at` (absent when it has none): see closesBeforeStatement. */
+export async function closesBefore(
+  db: Queryable,
+  resolution: Resolution,
+  symbols: readonly string[],
+  at: Date,
+): Promise<Map<string, number>> {
+  const rows = await db.run<{ symbol: string; close: number | null }>(CANDLE_STATEMENTS.closesBefore[resolution], [
+    symbols,
+    at,
+  ]);
+  return new Map(rows.flatMap((r) => (r.close === null ? [] : [[r.symbol, r.close] as const])));
+}
+
+/**
+ * Up to where each aggregate is materialised (ms): when one moves, new buckets were written and
+ * cached history at that resolution is stale. Timescale's own function; the catalog join is how
+ * a view name maps to its materialisation hypertable.
+ */
+export async function aggregateWatermarks(db: Queryable): Promise<Partial<Record<Resolution, number>>> {
+  const rows = await db.query<{ view: string; watermark: number | null }>(
+    `SELECT a.user_view_name AS view,
+            (extract(epoch FROM _timescaledb_functions.to_timestamp(
+               _timescaledb_functions.cagg_watermark(a.mat_hypertable_id))) * 1000)::float8 AS watermark
+       FROM _timescaledb_catalog.continuous_agg a
+      WHERE a.user_view_name = ANY($1::text[])`,
+    [Object.values(VIEW)],
+  );
+  // An aggregate that was never refreshed reports the lowest representable time: none yet.
+  const byView = new Map(rows.filter((r) => r.watermark !== null && r.watermark > 0).map((r) => [r.view, r.watermark]));
+  return Object.fromEntries(
+    RESOLUTIONS.filter((r) => byView.get(VIEW[r]) != null).map((r) => [r, byView.get(VIEW[r])!]),
+  ) as Partial<Record<Resolution, number>>;
+}
+
+const VIEW_ORDER: readonly Resolution[] = ['1m', '1h', '1d'];
+const REFRESH_WINDOW_MS = 7 * RESOLUTION_MS['1d'];
+
+/**
+ * Materialises every level over [from, to) after a backfill, finest first (each level reads the one
+ * below), in day-aligned 7-day windows so other statements get the database in between and a
+ * shutdown waits for one window at most (`stop` is asked before each). A window
+ * shorter than a level's bucket is left to real-time aggregation. refresh_continuous_aggregate
+ * commits on its own and takes no bound parameters on the embedded engine: the bounds are our own
+ * ISO timestamps, never input.
+ */
+export async function refreshCandles(
+  db: Queryable & { exec(script: string): Promise<void> },
+  from: number,
+  to: number,
+  stop: () => boolean = () => false,
+) {
+  const start = Math.floor(from / RESOLUTION_MS['1d']) * RESOLUTION_MS['1d'];
+  for (const resolution of VIEW_ORDER) {
+    for (let a = start; a < to; a += REFRESH_WINDOW_MS) {
+      const b = Math.min(to, a + REFRESH_WINDOW_MS);
+      if (stop()) return;
+      if (b - a < RESOLUTION_MS[resolution]) continue;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      await db.exec(`CALL refresh_continuous_aggregate('${VIEW[resolution]}', '${iso(a)}', '${iso(b)}')`);
+    }
+  }
+}
