@@ -104,15 +104,8 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     await upsertAssets(db, UNIVERSE);
     const demoNow = Date.now();
     const demo = { now: demoNow, historyDays: config.demo.historyDays };
-    if (config.demo.enabled && (await seedDemo(db, UNIVERSE, config.demo.password, demo))) {
-      log.info({ username: DEMO_USERNAME }, 'demo user and portfolios created');
-      if (demo.historyDays > 0) {
-        // In the background: the server starts at once and the history fills in behind it.
-        const instruments = await demoInstruments(db, UNIVERSE, config.historyBenchmark);
-        const backfill = backfillDemoHistory(db, instruments, demoNow, demo.historyDays, log);
-        cleanup.push(() => backfill.stop());
-      }
-    }
+    const demoCreated = config.demo.enabled && (await seedDemo(db, UNIVERSE, config.demo.password, demo));
+    if (demoCreated) log.info({ username: DEMO_USERNAME }, 'demo user and portfolios created');
 
     // Prices: every asset's reference price, overridden by the newest tick still in the stream.
     const assets = await listAssets(db);
@@ -307,6 +300,13 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       uws.us_listen_socket_close(listenSocket);
       sockets.closeAll('server shutting down');
     });
+
+    if (demoCreated && demo.historyDays > 0) {
+      // Once the server listens, in the background: the history fills in behind a running dashboard.
+      const instruments = await demoInstruments(db, UNIVERSE, config.historyBenchmark);
+      const backfill = backfillDemoHistory(db, instruments, demoNow, demo.historyDays, log);
+      cleanup.push(() => backfill.stop());
+    }
 
     return {
       port,

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.js';
 import { createPortfolio } from '../src/store/portfolios.js';
+import { refreshCandles } from '../src/store/candles.js';
 import { insertTicks } from '../src/store/ticks.js';
 import { recordTransactions, type NewTransaction } from '../src/store/transactions.js';
 import { createUser } from '../src/store/users.js';
@@ -62,7 +63,9 @@ function makeTicks(): Tick[] {
 const ticks = makeTicks();
 
 beforeAll(async () => {
-  t = await startTestApp({ INGEST_TOKEN: 'test-ingest-token-123456' });
+  // No policy runs here: materialising new minutes would (rightly) invalidate the cache between
+  // two requests; every level then reads these ticks through real-time aggregation.
+  t = await startTestApp({ INGEST_TOKEN: 'test-ingest-token-123456', TIMESCALE_JOBS: 'false' });
   const db = t.app.db;
   const ownerId = await createUser(db, {
     username: 'trader',
@@ -73,6 +76,9 @@ beforeAll(async () => {
   portfolio = await createPortfolio(db, ownerId, 'Measured', []);
   await recordTransactions(db, portfolio, ledger);
   await insertTicks(db, ticks);
+  // Ticks written straight into the past, like a backfill: materialise their candles as a backfill
+  // does (the server's first refresh may already have passed these hours while they were empty).
+  await refreshCandles(db, now - 3 * DAY, Date.now());
   owner = await login(t.app.url, 'trader', 'pw-trader');
   intruder = await login(t.app.url, 'intruder', 'pw-intruder');
 });

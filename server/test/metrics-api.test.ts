@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.js';
 import { createPortfolio } from '../src/store/portfolios.js';
+import { refreshCandles } from '../src/store/candles.js';
 import { insertTicks } from '../src/store/ticks.js';
 import { recordTransactions } from '../src/store/transactions.js';
 import { createUser } from '../src/store/users.js';
@@ -51,6 +52,9 @@ beforeAll(async () => {
     ticks.push({ id: `${noon}-2`, symbol: 'SPY', price: (56_000 + ((d * 7) % 5) * 300) / 100, size: 1, time: noon });
   }
   await insertTicks(t.app.db, ticks);
+  // A backfill of the past, like the demo's: materialise the candles over it, as a backfill must
+  // (the server's own refresh may already have passed these hours while they were empty).
+  await refreshCandles(t.app.db, today - 21 * DAY, Date.now());
   token = await login(t.app.url, 'quant', 'pw-quant');
 });
 afterAll(async () => t?.stop());

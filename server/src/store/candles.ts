@@ -137,11 +137,12 @@ export async function aggregateWatermarks(db: Queryable): Promise<Partial<Record
 }
 
 const VIEW_ORDER: readonly Resolution[] = ['1m', '1h', '1d'];
-const REFRESH_WINDOW_MS = 7 * RESOLUTION_MS['1d'];
+const REFRESH_WINDOW_MS = 90 * RESOLUTION_MS['1d'];
 
 /**
  * Materialises every level over [from, to) after a backfill, finest first (each level reads the one
- * below), in day-aligned 7-day windows so other statements get the database in between and a
+ * below), in day-aligned 90-day windows (each call also pays a fixed cost that grows with the
+ * number of chunks, so fewer, larger windows finish far sooner) so other statements get the database in between and a
  * shutdown waits for one window at most (`stop` is asked before each). A window
  * shorter than a level's bucket is left to real-time aggregation. refresh_continuous_aggregate
  * commits on its own and takes no bound parameters on the embedded engine: the bounds are our own
