@@ -14,23 +14,67 @@ export interface PortfolioSummary {
   positionCount: number;
 }
 
+export type Range = '1D' | '1W' | '1M' | 'YTD' | '1Y' | 'MAX';
+export const RANGES: readonly Range[] = ['1D', '1W', '1M', 'YTD', '1Y', 'MAX'];
+
+/** docs/history.md: columnar, one entry per bucket; returns are fractions. */
+export interface History {
+  range: Range;
+  from: number;
+  to: number;
+  points: { time: number[]; value: number[]; netFlow: number[]; twr: number[] };
+  twr: number;
+  benchmark: { symbol: string; close: (number | null)[]; return: (number | null)[]; totalReturn: number | null } | null;
+}
+
+/** The lead's metrics contract: fractions, null where a figure is undefined. */
+export interface Metrics {
+  portfolio: number;
+  range: Range;
+  from: number | null;
+  to: number | null;
+  returns: number;
+  timeWeightedReturn: number | null;
+  annualisedVolatility: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  maxDrawdown: { depth: number; peakAt: number | null; troughAt: number | null; recoveredAt: number | null } | null;
+  benchmark: { symbol: string; observations: number; beta: number | null; correlation: number | null } | null;
+  valueAtRisk95: number | null;
+  conditionalValueAtRisk95: number | null;
+}
+
+/** Target weight in percent. */
+export interface Target {
+  symbol: string;
+  weight: number;
+}
+
+/** One thing wrong with a request body; `path` is like `targets.3.weight`. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
 /** `code` is the server's stable code (e.g. INVALID_CREDENTIALS); `message` is for people. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly issues: readonly Issue[];
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, issues: readonly Issue[] = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.issues = issues;
   }
 }
 
 /** SvelteKit's `load` passes its own fetch; pages call with the global one. */
 type Fetch = typeof fetch;
 
-async function request<T>(fetcher: Fetch, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+async function request<T>(fetcher: Fetch, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   const response = await fetcher(`/api/v1${path}`, {
     method,
     credentials: 'same-origin',
@@ -41,11 +85,12 @@ async function request<T>(fetcher: Fetch, method: 'GET' | 'POST', path: string, 
 
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
+    const error = (payload as { error?: { code?: string; message?: string; issues?: Issue[] } } | null)?.error;
     throw new ApiError(
       response.status,
       error?.code ?? 'INTERNAL',
       error?.message ?? `The server answered ${response.status}.`,
+      error?.issues,
     );
   }
   return payload as T;
@@ -66,6 +111,18 @@ export function getMe(fetcher: Fetch = fetch) {
 export async function listPortfolios(fetcher: Fetch = fetch) {
   const answer = await request<{ portfolios: PortfolioSummary[] }>(fetcher, 'GET', '/portfolios');
   return answer.portfolios;
+}
+
+export function getHistory(portfolio: number, range: Range, fetcher: Fetch = fetch) {
+  return request<History>(fetcher, 'GET', `/portfolios/${portfolio}/history?range=${range}&benchmark=SPY`);
+}
+
+export function getMetrics(portfolio: number, range: Range, fetcher: Fetch = fetch) {
+  return request<Metrics>(fetcher, 'GET', `/calculations/portfolio-metrics?portfolio=${portfolio}&range=${range}`);
+}
+
+export function saveTargets(portfolio: number, targets: Target[], fetcher: Fetch = fetch) {
+  return request<{ portfolio: number; targets: Target[] }>(fetcher, 'PUT', '/allocations', { portfolio, targets });
 }
 
 export function isUnauthenticated(error: unknown): boolean {

@@ -24,3 +24,31 @@ export const formatQuantity = (amount: number): string => quantity.format(amount
 /** CSS class for a P&L figure. */
 export const pnlTone = (amount: number): 'gain' | 'loss' | 'flat' =>
   amount > 0 ? 'gain' : amount < 0 ? 'loss' : 'flat';
+
+const percent = new Intl.NumberFormat(LOCALE, {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+  signDisplay: 'exceptZero',
+});
+const ratio = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const day = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric', year: 'numeric' });
+const moment = new Intl.DateTimeFormat(LOCALE, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+const clock = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** A figure already in percent (weights, day change %), signed: `+1.25 %`. */
+export const formatPct = (pct: number): string => `${percent.format(pct)} %`;
+/** A fraction (0.0125) as a signed percent: `+1.25 %`; `—` when undefined. */
+export const formatFraction = (fraction: number | null): string =>
+  fraction === null ? '—' : formatPct(fraction * 100);
+/** A weight in percent, unsigned: `6.12 %`. */
+export const formatWeight = (pct: number): string => `${ratio.format(pct)} %`;
+export const formatRatio = (x: number | null): string => (x === null ? '—' : ratio.format(x));
+export const formatDay = (ms: number): string => day.format(ms);
+export const formatMoment = (ms: number): string => moment.format(ms);
+export const formatClock = (ms: number): string => clock.format(ms);

@@ -24,6 +24,8 @@ export class PortfolioFeed {
   portfolio = $state.raw<PortfolioState | null>(null);
   /** Smoothed `Date.now() - tickTime` at the moment deltas are applied, in ms. */
   latencyMs = $state<number | null>(null);
+  /** When the state on screen last changed (`Date.now()`), for the stale-data marker. */
+  updatedAt = $state<number | null>(null);
   /** A problem the server reported about the watched portfolio (e.g. NOT_FOUND). */
   problem = $state<string | null>(null);
 
@@ -71,6 +73,7 @@ export class PortfolioFeed {
     this.#batch.clear();
     this.#inSync = false;
     this.portfolio = null;
+    this.updatedAt = null;
     this.latencyMs = null;
     this.problem = null;
     this.#socket.subscribe(portfolio);
@@ -114,7 +117,10 @@ export class PortfolioFeed {
       newestTickTime = frame.tickTime;
     }
 
-    this.portfolio = state;
+    if (state !== this.portfolio) {
+      this.portfolio = state;
+      this.updatedAt = Date.now();
+    }
     // A snapshot's tickTime can be minutes old on a quiet market: it is state, not news,
     // so only deltas say how fast ticks reach the screen.
     if (newestTickTime !== null) this.#sampleLatency(Date.now() - newestTickTime);

@@ -1,0 +1,49 @@
+// The fan-out benchmark (docs/benchmarks.md): thousands of WebSocket clients over hundreds of
+// portfolios under a paced tick stream, against the real server and then against a bare uWS
+// floor replaying the same frames. Run: npm run bench:fanout -- --help
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFloor } from './floor.js';
+import { parseOptions } from './options.js';
+import { prepareLoadData } from './prepare.js';
+import { runProduct } from './product.js';
+import { waitForQuiet } from './proc-stats.js';
+import { disturbed, printReport, writeReport, type Report } from './report.js';
+
+const options = parseOptions(process.argv.slice(2));
+const workDir = mkdtempSync(join(tmpdir(), 'tickdash-fanout-'));
+// On any exit, interrupted ones included: the database and captures are this run's only.
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+const started = new Date();
+const busyBefore = await waitForQuiet(options.quietWaitSeconds);
+try {
+  const dataDir = join(workDir, 'data');
+  const captureDir = join(workDir, 'capture');
+  mkdirSync(captureDir);
+  console.error(`preparing ${options.portfolios} portfolios of ${options.positions} positions in ${dataDir}`);
+  const data = await prepareLoadData({
+    dataDir,
+    portfolios: options.portfolios,
+    portfoliosPerUser: options.portfoliosPerUser,
+    positionsPerPortfolio: options.positions,
+    seed: options.seed,
+  });
+  const product = await runProduct(options, data, dataDir, captureDir);
+  const floor = await runFloor(options, data, {
+    files: product.window.captureFiles,
+    flushesPerSecond: product.view.flushesPerSecond,
+  });
+  const report: Report = { options, started, symbols: data.instruments.length, busyBefore, product, floor };
+  printReport(report);
+  if (disturbed(report)) console.error('warning: other work disturbed the measured windows (last row of the table)');
+  if (options.write) {
+    const written = writeReport(report);
+    console.error(written ? `wrote ${written}` : 'kept the undisturbed figures already in docs/benchmarks.md');
+  }
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+}
+// Timers and handles of the helpers must not keep a finished run alive.
+process.exit();
