@@ -166,8 +166,9 @@ describe('the dashboard in a browser', () => {
     await small.goto(`${t.app.url}/`);
     await expect.poll(() => small.textContent('[data-testid="connection-state"]')).toContain('live');
     await expect.poll(() => small.locator('[data-testid="position-row"]').count()).toBeGreaterThan(0);
-    // Only the table scrolls sideways; the page itself fits the screen.
-    expect(await small.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    // Only the table scrolls sideways; the page itself fits the screen (a mobile browser would
+    // otherwise widen its layout viewport to the content, so compare with the device's width).
+    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await small.screenshot({ path: join(ARTIFACTS, 'dashboard-phone-dark.png'), fullPage: true });
     await phone.close();
   });
