@@ -63,7 +63,7 @@ function rows(r: Report): Row[] {
     latencyRow(`tick → client latency, ${r.options.probes} probe sockets in their own process (ms)`, p.probeLatency),
     latencyRow(`tick → client latency, all ${n0(r.options.clients)} load sockets (ms)`, p.latency),
     [
-      '  where it goes: Redis XADD round trip p99 / max; server event-loop delay p99 / max (ms)',
+      '↳ where it goes: Redis XADD round trip p99 / max; server event-loop delay p99 / max (ms)',
       `${ms(r.product.producer.xaddRoundTrip.percentile(99))} / ${ms(r.product.producer.xaddRoundTrip.max)}; ` +
         `${ms(r.product.view.loopDelayP99Ms)} / ${ms(r.product.view.loopDelayMaxMs)}`,
       '—',
@@ -71,7 +71,7 @@ function rows(r: Report): Row[] {
       '',
     ],
     [
-      '  server flushes per second; tick reader behind the stream at the end (ms)',
+      '↳ server flushes per second; tick reader behind the stream at the end (ms)',
       `${n0(r.product.view.flushesPerSecond)}; ${ms(r.product.view.streamLagMs)}`,
       '—',
       '',
@@ -122,14 +122,14 @@ function rows(r: Report): Row[] {
       `< ${TARGETS.idleBytes / 1024} KB: ${verdict(r.product.idle.bytesPerConnection < TARGETS.idleBytes)}`,
     ],
     [
-      '  RSS growth per connection of each wave, KB (first = warm-up)',
+      '↳ RSS growth per connection of each wave, KB (first = warm-up)',
       waves(r.product.idle),
       waves(r.floor.idle),
       '',
       '',
     ],
     [
-      '  of which JS heap in use, KB',
+      '↳ of which JS heap in use, KB',
       kb(r.product.idle.heapBytesPerConnection),
       kb(r.floor.idle.heapBytesPerConnection),
       '',
@@ -159,7 +159,8 @@ function describeRun(r: Report): string[] {
             .map(([k, v]) => `${k}=${v}`)
             .join(' ')}`
         : ''
-    }; ` + `${gitState()}. Client fleet: ${o.clientProcs} process(es) of \`ws\`.`,
+    }; ` +
+      `${gitState()}. Clients: ${o.clientProcs} fleet process${o.clientProcs > 1 ? 'es' : ''} of \`ws\` sockets${o.probes ? ' and a probe process' : ''}.`,
     `Machine: ${machine()}, Linux ${release()}; ${pct(r.busyBefore)} busy with other work just before the run.`,
   ];
 }
