@@ -3,8 +3,8 @@
 // CPU per delivered delta can be set against the least a uWS server spends on the same job. It
 // runs as a child process (forked by floor.ts) so that it is measured from /proc like the product.
 import { readFileSync } from 'node:fs';
-import type { TemplatedApp, us_listen_socket, us_socket } from 'uWebSockets.js';
-import { loadUws } from '../../server/src/gateway/uws.js';
+import type { us_listen_socket, us_socket } from 'uWebSockets.js';
+import { listenExclusive, loadUws } from '../../server/src/gateway/uws.js';
 import { serveParent } from './ipc.js';
 import type { FloorApi } from './floor-api.js';
 
@@ -98,20 +98,3 @@ const api: FloorApi = {
   },
 };
 serveParent(api);
-
-/** The 4-argument listen (host, port, options, cb) that the typings lack; see server/src/app.ts. */
-function listenExclusive(
-  app: TemplatedApp,
-  host: string,
-  port: number,
-  cb: (socket: us_listen_socket | false) => void,
-): void {
-  const EXCLUSIVE_PORT = 1; // uWS.LIBUS_LISTEN_EXCLUSIVE_PORT
-  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void).call(
-    app,
-    host,
-    port,
-    EXCLUSIVE_PORT,
-    cb,
-  );
-}

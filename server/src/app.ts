@@ -1,7 +1,7 @@
 // Composes the process: Redis, the database, the market simulator, the tick reader, the portfolio
 // engine, the socket gateway, the HTTP API and the web app, and takes them down in reverse order.
 import { isAbsolute, resolve } from 'node:path';
-import type { TemplatedApp, us_listen_socket, us_socket } from 'uWebSockets.js';
+import type { us_listen_socket, us_socket } from 'uWebSockets.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerPortfolioRoutes } from './api/portfolio-routes.js';
 import { redisLoginLimiter } from './auth/login-limiter.js';
@@ -15,7 +15,7 @@ import { PortfolioBook } from './engine/portfolio-book.js';
 import { QuoteBoard } from './engine/quote-board.js';
 import { PortfolioFeed } from './gateway/portfolio-feed.js';
 import { registerSocketServer, type SocketServer } from './gateway/socket-server.js';
-import { loadUws } from './gateway/uws.js';
+import { listenExclusive, loadUws } from './gateway/uws.js';
 import { route } from './http/routes.js';
 import { registerOpsRoutes } from './api/ops-routes.js';
 import { registerMetricsRoutes } from './api/metrics-routes.js';
@@ -321,27 +321,6 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     await closeAll();
     throw err;
   }
-}
-
-/**
- * uWS listens with SO_REUSEPORT unless told otherwise, so a second process on a taken port would
- * start silently; one instance per port must fail loudly. The typings lack the (host, port,
- * options, cb) overload that the native binary has.
- */
-function listenExclusive(
-  app: TemplatedApp,
-  host: string,
-  port: number,
-  cb: (socket: us_listen_socket | false) => void,
-): void {
-  const EXCLUSIVE_PORT = 1; // uWS.LIBUS_LISTEN_EXCLUSIVE_PORT
-  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void).call(
-    app,
-    host,
-    port,
-    EXCLUSIVE_PORT,
-    cb,
-  );
 }
 
 /** Calls `onClose` at every session close from now on. */

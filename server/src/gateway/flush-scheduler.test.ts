@@ -1,38 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlushScheduler, type Clock } from './flush-scheduler.js';
-
-/** Time moves only when the test advances it; due timers fire at their own time, in order. */
-class FakeClock implements Clock {
-  private time = 0;
-  private readonly timers = new Map<object, { at: number; fn: () => void }>();
-
-  now = () => this.time;
-
-  setTimeout = (fn: () => void, ms: number): unknown => {
-    const handle = {};
-    this.timers.set(handle, { at: this.time + ms, fn });
-    return handle;
-  };
-
-  clearTimeout = (handle: unknown): void => {
-    this.timers.delete(handle as object);
-  };
-
-  get pending(): number {
-    return this.timers.size;
-  }
-
-  advanceTo(until: number): void {
-    for (;;) {
-      const due = [...this.timers].filter(([, t]) => t.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
-    }
-    this.time = until;
-  }
-}
+import { FlushScheduler } from './flush-scheduler.js';
+import { FakeClock } from '../../test/fake-clock.js';
 
 const INTERVAL = 100;
 

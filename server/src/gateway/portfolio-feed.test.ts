@@ -3,42 +3,8 @@ import { PortfolioBook } from '../engine/portfolio-book.js';
 import { QuoteBoard } from '../engine/quote-board.js';
 import type { Holding } from '../engine/types.js';
 import type { Tick } from '../streams/tick.js';
-import type { Clock } from './flush-scheduler.js';
+import { FakeClock } from '../../test/fake-clock.js';
 import { PortfolioFeed, portfolioTopic } from './portfolio-feed.js';
-
-/** Time moves only when the test advances it; due timers fire at their own time, in order. */
-class FakeClock implements Clock {
-  private time = 0;
-  private readonly timers = new Map<object, { at: number; fn: () => void }>();
-
-  now = () => this.time;
-
-  setTimeout = (fn: () => void, ms: number): unknown => {
-    const handle = {};
-    this.timers.set(handle, { at: this.time + ms, fn });
-    return handle;
-  };
-
-  clearTimeout = (handle: unknown): void => {
-    this.timers.delete(handle as object);
-  };
-
-  get pending(): number {
-    return this.timers.size;
-  }
-
-  advance(ms: number): void {
-    const until = this.time + ms;
-    for (;;) {
-      const due = [...this.timers].filter(([, t]) => t.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
-    }
-    this.time = until;
-  }
-}
 
 const CONFLATION_MS = 50;
 const LINGER_MS = 1_000;

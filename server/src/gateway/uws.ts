@@ -3,6 +3,7 @@
 // quietly cost most of the product's speed, so it is refused unless explicitly allowed.
 import { createRequire } from 'node:module';
 import type * as UWS from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,4 +25,25 @@ export function loadUws(allowFallback: boolean): LoadedUws {
     );
   }
   return { uws, native: Boolean(binary), binary };
+}
+
+/**
+ * uWS listens with SO_REUSEPORT unless told otherwise, so a second process on a taken port would
+ * start silently; one instance per port must fail loudly. The typings lack the (host, port,
+ * options, cb) overload that the native binary has.
+ */
+export function listenExclusive(
+  app: TemplatedApp,
+  host: string,
+  port: number,
+  cb: (socket: us_listen_socket | false) => void,
+): void {
+  const EXCLUSIVE_PORT = 1; // uWS.LIBUS_LISTEN_EXCLUSIVE_PORT
+  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void).call(
+    app,
+    host,
+    port,
+    EXCLUSIVE_PORT,
+    cb,
+  );
 }

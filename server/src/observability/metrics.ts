@@ -8,7 +8,6 @@ export interface Observability {
   registry: Registry;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   dbDuration: Histogram<'query' | 'outcome'>;
-  cache: Counter<'cache' | 'result'>;
   ticksRejected: Counter;
   /** Registers a gauge whose value is computed when Prometheus scrapes. */
   gauge(name: string, help: string, read: () => number): void;
@@ -53,12 +52,6 @@ export function createObservability(): Observability {
       help: 'Database query duration by query name',
       labelNames: ['query', 'outcome'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-      registers: [registry],
-    }),
-    cache: new Counter({
-      name: 'tickdash_cache_requests_total',
-      help: 'Cache lookups by cache and result (hit_l1, hit_redis, miss)',
-      labelNames: ['cache', 'result'],
       registers: [registry],
     }),
     ticksRejected: new Counter({

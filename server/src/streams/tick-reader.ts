@@ -32,10 +32,6 @@ export class TickReader {
   /** How far behind the stream this reader was at its last read, in ms (0 when caught up). */
   lagMs = 0;
 
-  get position(): string {
-    return this.lastId;
-  }
-
   start(): void {
     if (this.running) return;
     this.running = true;
