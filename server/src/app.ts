@@ -22,6 +22,7 @@ import { registerMetricsRoutes } from './api/metrics-routes.js';
 import { MetricsPool } from '../../workers/src/pool/metrics-pool.js';
 import { registerAllocationRoutes } from './api/allocation-routes.js';
 import { portfolioChanges } from './gateway/portfolio-changes.js';
+import { userNotices, type UserNotices } from './gateway/user-notices.js';
 import { createObservability } from './observability/metrics.js';
 import { registerGatewayMetrics } from './observability/gateway-metrics.js';
 import { timedDatabase } from './observability/timed-database.js';
@@ -54,6 +55,8 @@ export interface RunningApp {
   db: Database;
   redis: RedisHandle;
   keys: RedisKeys;
+  /** Frames for one user's sockets on any gateway (alerts, job progress). */
+  notices: UserNotices;
   /** Live counters of the gateway, for tests and metrics. */
   stats(): GatewayStats;
   close(): Promise<void>;
@@ -175,6 +178,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       log,
     );
     cleanup.push(() => changes.stop());
+    const notices = await userNotices(
+      command,
+      redis.connect('user-notices'),
+      keys.userNotices,
+      (topic, frame) => app.publish(topic, frame),
+      log,
+    );
+    cleanup.push(() => notices.stop());
     const onPortfolioChanged = (id: number) => changes.announce(id);
     registerAllocationRoutes(app, { ...ctx, onPortfolioChanged });
     const watermarks = new AggregateWatermarks(db, log);
@@ -314,6 +325,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       db,
       redis,
       keys,
+      notices,
       stats,
       close: closeAll,
     };

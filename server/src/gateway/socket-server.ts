@@ -13,6 +13,7 @@ import { findUserById } from '../store/users.js';
 import { FRAME_RULE, fullBucket, MISTAKE_RULE, take, type Bucket } from './frame-budget.js';
 import { portfolioTopic, type PortfolioFeed } from './portfolio-feed.js';
 import { SlowReaders } from './slow-readers.js';
+import { userTopic } from './user-notices.js';
 
 export interface Follower {
   user: { id: number; username: string } | null;
@@ -134,7 +135,8 @@ export function registerSocketServer({
       open.add(ws);
       const follower = ws.getUserData();
       ws.send(helloFrame(follower.user));
-      if (!follower.user) {
+      if (follower.user) ws.subscribe(userTopic(follower.user.id));
+      else {
         follower.authDeadline = setTimeout(() => {
           if (!follower.closed && !follower.user) ws.end(UNAUTHORIZED, 'authenticate first');
         }, AUTH_DEADLINE_MS);
@@ -209,6 +211,7 @@ export function registerSocketServer({
     follower.user = user;
     clearTimeout(follower.authDeadline);
     ws.send(helloFrame(user));
+    ws.subscribe(userTopic(user.id));
   }
 
   async function subscribe(ws: WebSocket<Follower>, id: number, resume: ResumePoint | undefined): Promise<void> {

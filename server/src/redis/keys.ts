@@ -7,6 +7,8 @@ export interface RedisKeys {
   session(tokenHash: string): string;
   /** Pub/sub channel: a portfolio's positions or targets changed (its id is the message). */
   portfolioChanges: string;
+  /** Pub/sub channel: a frame for one user's sockets on whichever gateway holds them ("<userId> <frame>"). */
+  userNotices: string;
   /** Failed logins in the current window, per username or per client address. */
   loginFailures(kind: 'user' | 'ip', id: string): string;
   /** The consumer group of the tick persister on `ticks` (a group name, not a key). */
@@ -24,6 +26,7 @@ export function redisKeys(prefix: string): RedisKeys {
     ticks: `${prefix}ticks`,
     session: (tokenHash) => `${prefix}session:${tokenHash}`,
     portfolioChanges: `${prefix}portfolio-changed`,
+    userNotices: `${prefix}user-notices`,
     loginFailures: (kind, id) => `${prefix}login-fail:${kind}:${id}`,
     persistGroup: 'persist',
     deadTicks: `${prefix}ticks:dead`,
