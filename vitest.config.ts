@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'workers/**/*.test.ts', 'web/src/**/*.test.ts', 'web/e2e/**/*.test.ts'],
+    include: [
+      'server/**/*.test.ts',
+      'workers/**/*.test.ts',
+      'web/src/**/*.test.ts',
+      'web/e2e/**/*.test.ts',
+      'loadtest/**/*.test.ts',
+    ],
     // Files run in parallel processes; each uses its own Redis key prefix and database.
     pool: 'forks',
     testTimeout: 30_000,

@@ -14,7 +14,7 @@ import { openPglite } from '../server/src/db/pglite-database.js';
 import { rangeWindow, RANGES } from '../server/src/history/ranges.js';
 import { UNIVERSE } from '../server/src/market/universe.js';
 import { upsertAssets } from '../server/src/store/assets.js';
-import { CANDLE_STATEMENTS } from '../server/src/store/candles.js';
+import { CANDLE_STATEMENTS, MATERIALIZED_STATEMENTS, materializations } from '../server/src/store/candles.js';
 import { LATEST_PRICES } from '../server/src/store/ticks.js';
 import { CASH_AS_OF, HOLDINGS_AS_OF, TRANSACTIONS_BETWEEN } from '../server/src/store/transactions.js';
 import { buildDataset } from './history/dataset.js';
@@ -75,12 +75,29 @@ try {
   await explain(`${symbols.length} symbols, last day`, LATEST_PRICES, [symbols, new Date(now - 86_400_000)]);
   await explain('now', HOLDINGS_AS_OF, [portfolioId, new Date(now)]);
   await explain('now', CASH_AS_OF, [portfolioId, new Date(now)]);
+  await explain('all aggregates', MATERIALIZED_STATEMENTS.materializations, [
+    ['candles_1m', 'candles_1h', 'candles_1d'],
+  ]);
+  const materialized = await materializations(db);
   for (const range of RANGES.filter((r) => r !== 'MAX')) {
     const w = rangeWindow(range, now);
     const [from, to] = [new Date(w.from), new Date(w.to)];
     await explain(`${range}`, TRANSACTIONS_BETWEEN, [portfolioId, from, to]);
     await explain(`${range}, ${wanted.length} symbols`, CANDLE_STATEMENTS.closes[w.resolution], [wanted, from, to]);
     await explain(`${range}, ${wanted.length} symbols`, CANDLE_STATEMENTS.closesBefore[w.resolution], [wanted, from]);
+    // What the history runs instead when the aggregate is materialised past `from`.
+    const m = materialized[w.resolution];
+    if (m && m.watermark > w.from) {
+      await explain(
+        `${range}, watermark ${new Date(m.watermark).toISOString()}`,
+        MATERIALIZED_STATEMENTS.closes(w.resolution, m),
+        [wanted, from, to, new Date(m.watermark)],
+      );
+    }
+    const daily = materialized['1d'];
+    if (daily && daily.watermark > w.from - 86_400_000) {
+      await explain(`${range}`, MATERIALIZED_STATEMENTS.closesBefore(w.resolution, daily), [wanted, from]);
+    }
   }
 } finally {
   await db.close();

@@ -1,27 +1,27 @@
-// A client fleet: one process holding thousands of WebSocket clients (`ws`, no compression, no
-// UTF-8 check) so that the measured server's CPU never includes its clients'. It logs each user in
-// once, opens sockets with the bearer token, subscribes each to one portfolio and, for every delta,
-// records receipt time minus tickTime, checks seq continuity and counts. Driven over IPC (run.ts).
+// A client fleet: one process holding thousands of WebSocket clients (`ws` for the product and the
+// floor, socket.io-client for the Socket.IO peer: links.ts) so that the measured server's CPU never
+// includes its clients'. It logs each user in once (or is handed tokens), opens sockets with the
+// token, subscribes each to one portfolio and, for every delta, records receipt time minus
+// tickTime, checks seq continuity and counts. Driven over IPC (run.ts).
 import { writeFileSync } from 'node:fs';
-import WebSocket from 'ws';
 import type { ConnectArgs, ConnectResult, FleetApi, Group, SocketPlan, WindowArgs, WindowStats } from './fleet-api.js';
 import { frameKind, seqOf, tickTimeOf } from './frame-scan.js';
 import { LatencyHistogram } from './histogram.js';
 import { serveParent } from './ipc.js';
+import { openLink, type Link } from './links.js';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 const LOGIN_ATTEMPTS = 5;
 
 interface Client {
-  ws: WebSocket;
+  link: Link;
   portfolio: number;
   group: Group;
   record: boolean;
   /** Seq of the last frame of this portfolio, -1 before the first. */
   lastSeq: number;
   ready: boolean;
-  closing: boolean;
   onReady?: () => void;
 }
 
@@ -71,40 +71,34 @@ function markReady(c: Client): void {
 
 function openClient(args: ConnectArgs, plan: SocketPlan): Promise<void> {
   const token = plan.username ? tokens.get(plan.username) : undefined;
-  const ws = new WebSocket(args.wsUrl, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    perMessageDeflate: false,
-    skipUTF8Validation: true,
-  });
-  const c: Client = {
-    ws,
-    portfolio: plan.portfolio,
-    group: args.group,
-    record: plan.record ?? false,
-    lastSeq: -1,
-    ready: false,
-    closing: false,
-  };
   return new Promise<void>((resolve, reject) => {
     const fail = (err: Error) => {
       clearTimeout(timer);
-      ws.terminate();
+      c.link.terminate();
       reject(err);
     };
     const timer = setTimeout(() => fail(new Error('no snapshot within the connect timeout')), CONNECT_TIMEOUT_MS);
-    c.onReady = () => {
-      clearTimeout(timer);
-      groups[c.group].add(c);
-      resolve();
+    const c: Client = {
+      link: openLink(args.transport ?? 'ws', args.wsUrl, token, {
+        open: () => c.link.subscribe(plan.portfolio),
+        frame: (data) => onFrame(c, data),
+        failed: (err) => fail(err),
+        closed: (reason, expected) => {
+          if (groups[c.group].delete(c) && !expected) totals.unexpectedCloses++;
+          if (!c.ready) fail(new Error(`closed (${reason}) before the snapshot`));
+        },
+      }),
+      portfolio: plan.portfolio,
+      group: args.group,
+      record: plan.record ?? false,
+      lastSeq: -1,
+      ready: false,
+      onReady: () => {
+        clearTimeout(timer);
+        groups[c.group].add(c);
+        resolve();
+      },
     };
-    ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', portfolios: [plan.portfolio] })));
-    ws.on('message', (data) => onFrame(c, data as Buffer));
-    ws.on('unexpected-response', (_req, res) => fail(new Error(`upgrade refused: ${res.statusCode}`)));
-    ws.on('error', (err) => fail(err));
-    ws.on('close', (code) => {
-      if (groups[c.group].delete(c) && !c.closing) totals.unexpectedCloses++;
-      if (!c.ready) fail(new Error(`closed (${code}) before the snapshot`));
-    });
   });
 }
 
@@ -160,6 +154,7 @@ function preciseWallClock(): () => number {
 const api: FleetApi = {
   async connect(args): Promise<ConnectResult> {
     const started = performance.now();
+    for (const [username, token] of Object.entries(args.tokens ?? {})) tokens.set(username, token);
     if (args.login) {
       const { baseUrl, password } = args.login;
       const users = [...new Set(args.sockets.map((s) => s.username!))].filter((u) => !tokens.has(u));
@@ -213,19 +208,11 @@ const api: FleetApi = {
 
   async close({ group }) {
     const clients = [...groups[group]];
-    const closed = clients.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          c.closing = true;
-          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-          c.ws.once('close', () => resolve());
-          c.ws.close(1000);
-        }),
-    );
+    const closed = clients.map((c) => c.link.close());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))]);
     clearTimeout(timer);
-    for (const c of clients) c.ws.terminate();
+    for (const c of clients) c.link.terminate();
     groups[group].clear();
   },
 };

@@ -1,5 +1,6 @@
 // What the orchestrator can ask of a client fleet process (clients.ts), and what it answers.
 import type { HistogramData } from './histogram.js';
+import type { Transport } from './links.js';
 
 /** Load sockets receive the measured deltas; idle sockets only exist, for memory per connection. */
 export type Group = 'load' | 'idle';
@@ -17,8 +18,12 @@ export interface SocketPlan {
 export interface ConnectArgs {
   group: Group;
   wsUrl: string;
+  /** How to connect: `ws` (the product's protocol; the default) or socket.io-client (the peer). */
+  transport?: Transport;
   /** Log in over HTTP once per user before opening sockets (the product). */
   login?: { baseUrl: string; password: string };
+  /** Session tokens by username, when the orchestrator logged the users in (the peer). */
+  tokens?: Record<string, string>;
   sockets: SocketPlan[];
   /** Upgrades in flight at once. */
   concurrency: number;

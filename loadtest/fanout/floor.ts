@@ -21,7 +21,7 @@ export interface FloorResult extends Sockets {
 }
 
 /** The product's flush interval when its metrics do not say (its CONFLATION_MS default). */
-const DEFAULT_FLUSH_MS = 16;
+const DEFAULT_FLUSH_MS = 8;
 
 /** `flushesPerSecond`: how often the product published during its window (its bursts). */
 export async function runFloor(

@@ -1,6 +1,7 @@
 // Command-line settings of the fan-out benchmark: a named preset, any value of which a flag
 // overrides (`npm run bench:fanout -- --preset heavy --clients 3000`).
 import { parseArgs } from 'node:util';
+import type { LadderPlan } from './ladder.js';
 import type { ServerBuild } from './server-process.js';
 
 export interface Options {
@@ -33,6 +34,10 @@ export interface Options {
   quietWaitSeconds: number;
   /** Load windows to try when other work disturbs one (the quietest is kept). */
   attempts: number;
+  /** A peer doing the product's job with another stack, measured the same way in the same run. */
+  peer: 'socketio' | undefined;
+  /** Climb tick rates on each side to find the highest load held (ladder.ts); off unless asked. */
+  ladder: LadderPlan | undefined;
   /** Replace this run's section of docs/benchmarks.md. */
   write: boolean;
   label: string;
@@ -50,7 +55,11 @@ export const PRESETS: Record<string, Preset> = {
 const USAGE = `npm run bench:fanout -- [--preset light|moderate|heavy] [--clients N] [--portfolios N]
   [--portfolios-per-user N] [--positions N] [--rate TICKS_PER_S] [--warmup S] [--seconds S] [--idle N] [--idle-waves N]
   [--client-procs N] [--probes N] [--concurrency N] [--seed N] [--server build|dist|tsx] [--server-env K=V ...]
-  [--cpu-prof DIR] [--quiet-wait S] [--attempts N] [--label NAME] [--no-write]`;
+  [--cpu-prof DIR] [--quiet-wait S] [--attempts N] [--label NAME] [--no-write]
+  [--peer socketio] [--ladder] [--ladder-rates R1,R2,...] [--ladder-settle S] [--ladder-seconds S]`;
+
+/** Ladder steps as multiples of the run's tick rate (ladder.ts). */
+const LADDER_STEPS = [0.5, 1, 1.5, 2, 3, 4, 6, 8];
 
 export function parseOptions(argv: string[]): Options {
   const { values: v } = parseArgs({
@@ -77,6 +86,11 @@ export function parseOptions(argv: string[]): Options {
       'quiet-wait': { type: 'string', default: '300' },
       attempts: { type: 'string', default: '3' },
       'no-write': { type: 'boolean', default: false },
+      peer: { type: 'string' },
+      ladder: { type: 'boolean', default: false },
+      'ladder-rates': { type: 'string' },
+      'ladder-settle': { type: 'string', default: '3' },
+      'ladder-seconds': { type: 'string', default: '6' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -100,19 +114,25 @@ export function parseOptions(argv: string[]): Options {
       return [kv.slice(0, eq), kv.slice(eq + 1)];
     }),
   );
+  if (v.peer !== undefined && v.peer !== 'socketio') throw new Error('--peer expects socketio');
   const portfolios = int('portfolios', v.portfolios, preset.portfolios);
-  const clients = int('clients', v.clients, preset.clients);
-  if (clients < portfolios) throw new Error('--clients must be at least --portfolios (every portfolio is followed)');
+  const rate = int('rate', v.rate, preset.rate);
+  const ladderRates = v['ladder-rates']
+    ? v['ladder-rates'].split(',').map((r) => int('ladder-rates', r, 1))
+    : LADDER_STEPS.map((k) => Math.round(k * rate));
   const custom = ['clients', 'portfolios', 'rate', 'positions', 'server-env'].some((k) =>
     argv.some((a) => a.startsWith(`--${k}`)),
   );
+  const baseLabel = v.label ?? (custom ? `${v.preset}-custom` : v.preset!);
+  const clients = int('clients', v.clients, preset.clients);
+  if (clients < portfolios) throw new Error('--clients must be at least --portfolios (every portfolio is followed)');
   return {
     preset: v.preset!,
     clients,
     portfolios,
     portfoliosPerUser: int('portfolios-per-user', v['portfolios-per-user'], 4),
     positions: int('positions', v.positions, 10),
-    rate: int('rate', v.rate, preset.rate),
+    rate,
     warmupSeconds: int('warmup', v.warmup, 5, 0),
     seconds: int('seconds', v.seconds, 20),
     idle: int('idle', v.idle, 4_000),
@@ -127,6 +147,15 @@ export function parseOptions(argv: string[]): Options {
     quietWaitSeconds: int('quiet-wait', v['quiet-wait'], 300, 0),
     attempts: int('attempts', v.attempts, 3),
     write: !v['no-write'],
-    label: v.label ?? (custom ? `${v.preset}-custom` : v.preset!),
+    peer: v.peer as Options['peer'],
+    ladder:
+      v.ladder || v['ladder-rates']
+        ? {
+            rates: ladderRates,
+            settleSeconds: int('ladder-settle', v['ladder-settle'], 3, 0),
+            stepSeconds: int('ladder-seconds', v['ladder-seconds'], 6),
+          }
+        : undefined,
+    label: v.label === undefined && v.peer ? `${baseLabel}-vs-${v.peer}` : baseLabel,
   };
 }

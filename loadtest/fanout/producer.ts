@@ -37,10 +37,27 @@ export class TickProducer {
   private readonly prices: number[];
   private readonly random: Random;
   private stats: ProducerStats = { sent: 0, seconds: 0, skipped: 0, xaddRoundTrip: new LatencyHistogram() };
+  /** The current pace: ticks per second owed since `paceStart`, of which `paceDue` were issued. */
+  private rate: number;
+  private paceStart = 0;
+  private paceDue = 0;
 
   constructor(private readonly o: ProducerOptions) {
     this.prices = o.instruments.map((i) => i.price);
     this.random = createRandom(o.seed);
+    this.rate = o.ticksPerSecond;
+  }
+
+  /** Changes the pace from now on (a load ladder's next step); the price walks go on. */
+  setRate(ticksPerSecond: number): void {
+    this.rate = ticksPerSecond;
+    this.paceStart = performance.now();
+    this.paceDue = 0;
+  }
+
+  /** Ticks sent so far (to rate a stretch of time from two readings). */
+  get sent(): number {
+    return this.stats.sent;
   }
 
   start(): void {
@@ -55,17 +72,16 @@ export class TickProducer {
   }
 
   private async run(): Promise<void> {
-    const { redis, stream, ticksPerSecond, instruments } = this.o;
+    const { redis, stream, instruments } = this.o;
     const maxLen = this.o.maxLen ?? 100_000;
-    const maxBurst = Math.max(1, Math.ceil(ticksPerSecond * MAX_BURST_SECONDS));
     const started = performance.now();
-    let due = 0;
+    this.paceStart = started;
     while (this.running) {
-      // Owed ticks since start, not per wake-up: timer jitter does not change the average rate.
-      const owed = Math.floor(((performance.now() - started) / 1000) * ticksPerSecond) - due;
-      const batch = Math.min(owed, maxBurst);
+      // Owed ticks since the pace was set, not per wake-up: timer jitter does not change the average rate.
+      const owed = Math.floor(((performance.now() - this.paceStart) / 1000) * this.rate) - this.paceDue;
+      const batch = Math.min(owed, Math.max(1, Math.ceil(this.rate * MAX_BURST_SECONDS)));
       this.stats.skipped += owed - batch;
-      due += owed;
+      this.paceDue += owed;
       if (batch > 0) {
         const pipeline = redis.pipeline();
         for (let n = 0; n < batch; n++) {

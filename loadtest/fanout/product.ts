@@ -12,6 +12,7 @@ import type { Options } from './options.js';
 import { idlePlan, loadPlan } from './plan.js';
 import { LOAD_PASSWORD, type LoadData } from './prepare.js';
 import { collectGarbage } from './inspector.js';
+import { runLadder, type LadderStep } from './ladder.js';
 import { TickProducer, type ProducerStats } from './producer.js';
 import { scrapeMetrics, serverView, type ServerView } from './server-metrics.js';
 import { serverEntry, startServer } from './server-process.js';
@@ -24,6 +25,8 @@ export interface ProductResult extends Sockets {
   /** What the server's own metrics said about the window. */
   view: ServerView;
   producer: ProducerStats;
+  /** The load ladder (--ladder), climbed after the window on the same sockets. */
+  ladder?: LadderStep[];
 }
 
 /** The Redis server's pid when it runs on this machine, to count its CPU too. */
@@ -92,7 +95,26 @@ export async function runProduct(o: Options, data: LoadData, dataDir: string, ca
       },
     );
     const produced = await producer.stop();
-    return { server: entry.what, ...sockets, window, view: window.result, producer: produced } satisfies ProductResult;
+    const ladder =
+      o.ladder &&
+      (await runLadder('product', o.ladder, {
+        pid: server.pid,
+        fleet,
+        helpers,
+        redis,
+        stream: redisKeys(prefix).ticks,
+        instruments: data.instruments,
+        seed: o.seed + 1,
+        faultsBefore: window.gaps + window.errors + window.unexpectedCloses,
+      }));
+    return {
+      server: entry.what,
+      ...sockets,
+      window,
+      view: window.result,
+      producer: produced,
+      ...(ladder ? { ladder } : {}),
+    } satisfies ProductResult;
   } finally {
     // The server first: it closes every socket (1001), so the clients leave no TIME_WAIT behind.
     await server.stop();

@@ -1,11 +1,13 @@
 // The fan-out benchmark (docs/benchmarks.md): thousands of WebSocket clients over hundreds of
-// portfolios under a paced tick stream, against the real server and then against a bare uWS
-// floor replaying the same frames. Run: npm run bench:fanout -- --help
+// portfolios under a paced tick stream, against the real server, then against a bare uWS floor
+// replaying the same frames, and (--peer socketio) against a Socket.IO peer doing the product's
+// job. Run: npm run bench:fanout -- --help
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFloor } from './floor.js';
 import { parseOptions } from './options.js';
+import { runPeer } from './peer.js';
 import { prepareLoadData } from './prepare.js';
 import { runProduct } from './product.js';
 import { waitForQuiet } from './proc-stats.js';
@@ -34,7 +36,17 @@ try {
     files: product.window.captureFiles,
     flushesPerSecond: product.view.flushesPerSecond,
   });
-  const report: Report = { options, started, symbols: data.instruments.length, busyBefore, product, floor };
+  // The peer opens the same database once the product has let go of it.
+  const peer = options.peer ? await runPeer(options, data, dataDir) : undefined;
+  const report: Report = {
+    options,
+    started,
+    symbols: data.instruments.length,
+    busyBefore,
+    product,
+    floor,
+    ...(peer ? { peer } : {}),
+  };
   printReport(report);
   if (disturbed(report)) console.error('warning: other work disturbed the measured windows (last row of the table)');
   if (options.write) {

@@ -18,11 +18,16 @@ import { registerSocketServer, type SocketServer } from './gateway/socket-server
 import { listenExclusive, loadUws } from './gateway/uws.js';
 import { route } from './http/routes.js';
 import { registerOpsRoutes } from './api/ops-routes.js';
+import { registerExportRoutes } from './api/export-routes.js';
+import { startExportJobs } from './exports/export-jobs.js';
 import { registerMetricsRoutes } from './api/metrics-routes.js';
 import { MetricsPool } from '../../workers/src/pool/metrics-pool.js';
 import { registerAllocationRoutes } from './api/allocation-routes.js';
 import { portfolioChanges } from './gateway/portfolio-changes.js';
 import { userNotices, type UserNotices } from './gateway/user-notices.js';
+import { smtpMailer } from './alerts/alert-mailer.js';
+import { AlertService } from './alerts/alert-service.js';
+import { registerAlertRoutes } from './api/alert-routes.js';
 import { createObservability } from './observability/metrics.js';
 import { registerGatewayMetrics } from './observability/gateway-metrics.js';
 import { timedDatabase } from './observability/timed-database.js';
@@ -40,9 +45,11 @@ import { closingPrices } from './store/prices.js';
 import { lastSessionClose, nextSessionClose } from './market/session.js';
 import { readStreamTail, TickReader } from './streams/tick-reader.js';
 import { registerHistoryRoutes } from './api/history-routes.js';
+import { cacheWarmers } from './api/cache-warmers.js';
+import { CacheWarmer } from './cache/cache-warmer.js';
+import { PortfolioCache } from './cache/portfolio-cache.js';
 import { registerIngestRoutes } from './api/ingest-routes.js';
 import { AggregateWatermarks } from './history/aggregate-watermarks.js';
-import { HistoryCache } from './history/history-cache.js';
 import { PortfolioHistory } from './history/portfolio-history.js';
 import { TimescaleJobs } from './jobs/timescale-jobs.js';
 import { StreamTrimmer } from './persist/stream-trimmer.js';
@@ -57,6 +64,8 @@ export interface RunningApp {
   keys: RedisKeys;
   /** Frames for one user's sockets on any gateway (alerts, job progress). */
   notices: UserNotices;
+  /** Alerts: whether this process evaluates them, and how many it watches. */
+  alerts: AlertService;
   /** Live counters of the gateway, for tests and metrics. */
   stats(): GatewayStats;
   close(): Promise<void>;
@@ -162,7 +171,34 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const sessions = redisSessions(command, keys, config.sessionTtlSeconds);
     const sockets = registerSocketServer({ app, allowedOrigins: config.allowedOrigins, db, sessions, feed, log });
     const loginLimiter = redisLoginLimiter(command, keys);
-    const ctx = { db, sessions, loginLimiter, log, observability, sessionTtlSeconds: config.sessionTtlSeconds };
+    // Cached answers about portfolios (docs/caching.md); what is read is noted for warming.
+    const warmer = new CacheWarmer(command, keys.cacheRecent, log);
+    warmer.start();
+    cleanup.push(() => warmer.stop());
+    const cache = new PortfolioCache({
+      redis: command,
+      keys,
+      enabled: config.apiCache.enabled,
+      l1Entries: config.apiCache.l1Entries,
+      l1TtlMs: config.apiCache.l1TtlMs,
+      redisTtlSeconds: config.apiCache.ttlSeconds,
+      counters: {
+        hit: (name, tier) => observability.cacheHits.inc({ cache: name, tier }),
+        miss: (name) => observability.cacheMisses.inc({ cache: name }),
+      },
+      onRead: (name, id, field) => warmer.note(name, id, field),
+    });
+    const ctx = {
+      db,
+      sessions,
+      loginLimiter,
+      log,
+      observability,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      cache,
+      trustProxy: config.trustProxy,
+      cookieSecure: config.cookieSecure,
+    };
     registerAuthRoutes(app, ctx);
     registerPortfolioRoutes(app, ctx);
     // A portfolio changed anywhere (targets, a transaction): every gateway revalues it.
@@ -171,6 +207,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       redis.connect('portfolio-changes'),
       keys.portfolioChanges,
       (id) => {
+        cache.forget(id);
         feed
           .reload(id)
           .catch((err: unknown) => log.error({ err, portfolio: id }, 'could not reload a changed portfolio'));
@@ -186,12 +223,40 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       log,
     );
     cleanup.push(() => notices.stop());
-    const onPortfolioChanged = (id: number) => changes.announce(id);
+    // Alerts: evaluated by the one process holding the lease, on this feed's ticks and deltas.
+    const alerts = await AlertService.start({
+      db,
+      redis: command,
+      subscriber: redis.connect('alert-changes'),
+      leaseKey: keys.alertLease,
+      changesChannel: keys.alertChanges,
+      leaseMs: config.alerts.leaseMs,
+      hysteresisBp: config.alerts.hysteresisBp,
+      feed,
+      book,
+      quotes,
+      notices,
+      mailer: config.alerts.smtpUrl
+        ? smtpMailer({ url: config.alerts.smtpUrl, from: config.alerts.smtpFrom }, log)
+        : undefined,
+      log,
+    });
+    cleanup.push(() => alerts.stop());
+    observability.gauge(
+      'tickdash_alerts_watched',
+      'Alerts evaluated by this process (0 on gateways without the evaluator lease)',
+      () => alerts.status.watching,
+    );
+    registerAlertRoutes(app, { ...ctx, isKnownSymbol, onAlertChanged: (id) => alerts.announce(id) });
+    const onPortfolioChanged = async (id: number) => {
+      await cache.changed(id);
+      await changes.announce(id);
+    };
     registerAllocationRoutes(app, { ...ctx, onPortfolioChanged });
     const watermarks = new AggregateWatermarks(db, log);
     await watermarks.start();
     cleanup.push(() => watermarks.stop());
-    const history = new PortfolioHistory(db, new HistoryCache(command, keys.history), watermarks);
+    const history = new PortfolioHistory(db, cache, watermarks);
     registerHistoryRoutes(app, {
       ...ctx,
       history,
@@ -213,19 +278,40 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       onWorkerLost: (err) => log.error({ err }, 'metrics worker lost, replaced'),
     });
     cleanup.push(() => pool.close());
-    registerMetricsRoutes(app, {
+    const metricsCtx = {
       ...ctx,
       history,
       pool,
       riskFreeRate: config.metrics.riskFreeRate,
       defaultBenchmark: config.historyBenchmark,
-    });
+    };
+    registerMetricsRoutes(app, metricsCtx);
     observability.gauge(
       'tickdash_metrics_queue_depth',
       'Metrics tasks waiting for a worker',
       () => pool.stats().queued,
     );
     observability.gauge('tickdash_metrics_busy_workers', 'Metrics workers computing', () => pool.stats().busy);
+    // Exports in the background: every gateway queues and serves them; JOB_WORKERS loops here make
+    // them (docs/jobs.md).
+    const exportJobs = await startExportJobs({
+      config: config.jobs,
+      commands: command,
+      connect: (name) => redis.connect(name),
+      keyBase: keys.jobs,
+      notices,
+      log,
+      deps: {
+        db,
+        history,
+        pool,
+        riskFreeRate: config.metrics.riskFreeRate,
+        defaultBenchmark: config.historyBenchmark,
+        priceOf: (symbol) => quotes.get(symbol)?.price,
+      },
+    });
+    cleanup.push(() => exportJobs.stop());
+    registerExportRoutes(app, { ...ctx, jobs: exportJobs.queue });
     registerOpsRoutes(app, { db, redis: command, observability, log });
     route(app, 'get', '/api/*', async () => Promise.reject(notFound('no such endpoint')), { log });
     const webDir = isAbsolute(config.webDir) ? config.webDir : resolve(PROJECT_ROOT, config.webDir);
@@ -273,6 +359,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
         log,
         batchSize: config.persister.batchSize,
         claimIdleMs: config.persister.claimIdleMs,
+        insertMethod: config.persister.insertMethod,
       });
       persister.start();
       cleanup.push(() => persister.stop());
@@ -312,6 +399,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       sockets.closeAll('server shutting down');
     });
 
+    if (config.apiCache.enabled && config.apiCache.warm > 0) {
+      // In the background, one at a time: what traders read recently, so it hits when they return.
+      void warmer
+        .warm(config.apiCache.warm, cacheWarmers(metricsCtx))
+        .then((warmed) => warmed > 0 && log.info({ warmed }, 'cache warmed'))
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'cache warming failed'));
+    }
+
     if (demoCreated && demo.historyDays > 0) {
       // Once the server listens, in the background: the history fills in behind a running dashboard.
       const instruments = await demoInstruments(db, UNIVERSE, config.historyBenchmark);
@@ -326,6 +421,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       redis,
       keys,
       notices,
+      alerts,
       stats,
       close: closeAll,
     };

@@ -34,19 +34,55 @@ describe('loadConfig', () => {
       simulator: { enabled: true, ticksPerSecond: 300, seed: undefined },
       streamMaxLen: 1_000_000,
       streamRetainSeconds: 600,
-      persister: { enabled: true, batchSize: 5_000, consumer: hostname(), claimIdleMs: 30_000 },
+      persister: { enabled: true, batchSize: 5_000, consumer: hostname(), claimIdleMs: 30_000, insertMethod: 'copy' },
       ingestToken: undefined,
       timescaleJobs: true,
       historyBenchmark: 'SPY',
       demo: { enabled: true, password: 'demo', historyDays: 365 },
       sessionTtlSeconds: 604_800,
-      gateway: { conflationMs: 16, resumeDeltas: 256, lingerMs: 30_000, sessionCloseMinuteUtc: 21 * 60 },
+      trustProxy: false,
+      cookieSecure: undefined,
+      gateway: { conflationMs: 8, resumeDeltas: 256, lingerMs: 30_000, sessionCloseMinuteUtc: 21 * 60 },
       allowedOrigins: [],
       metrics: { workers: undefined, queue: 1_000, riskFreeRate: 0.04 },
+      apiCache: { enabled: true, l1Entries: 10_000, l1TtlMs: 5_000, ttlSeconds: 300, warm: 200 },
+      alerts: { hysteresisBp: 10, leaseMs: 10_000, smtpUrl: undefined, smtpFrom: 'tickdash <alerts@localhost>' },
+      jobs: {
+        workers: 1,
+        maxAttempts: 3,
+        retryBaseMs: 1_000,
+        retryMaxMs: 300_000,
+        claimIdleMs: 30_000,
+        resultTtlSeconds: 86_400,
+      },
       webDir: 'web/build',
       uwsAllowFallback: false,
       shutdownTimeoutMs: 10_000,
     });
+  });
+
+  it('reads the job queue settings; 0 workers runs a gateway that only queues', () => {
+    const config = loadConfig({
+      JOB_WORKERS: '0',
+      JOB_MAX_ATTEMPTS: '5',
+      JOB_RETRY_BASE_MS: '250',
+      JOB_RETRY_MAX_MS: '60000',
+      JOB_CLAIM_IDLE_MS: '5000',
+      JOB_RESULT_TTL_SECONDS: '3600',
+    });
+    expect(config.jobs).toEqual({
+      workers: 0,
+      maxAttempts: 5,
+      retryBaseMs: 250,
+      retryMaxMs: 60_000,
+      claimIdleMs: 5_000,
+      resultTtlSeconds: 3_600,
+    });
+    expect(problemsOf({ JOB_WORKERS: '-1', JOB_MAX_ATTEMPTS: '0', JOB_CLAIM_IDLE_MS: 'soon' })).toEqual([
+      'JOB_WORKERS="-1": expected at least 0',
+      'JOB_MAX_ATTEMPTS="0": expected at least 1',
+      'JOB_CLAIM_IDLE_MS="soon": expected a whole number',
+    ]);
   });
 
   it('reads the values it is given', () => {
@@ -70,6 +106,40 @@ describe('loadConfig', () => {
       sessionTtlSeconds: 3600,
       uwsAllowFallback: true,
     });
+  });
+
+  it('reads the API cache settings, and refuses an L1 that could not hold anything', () => {
+    const config = loadConfig({
+      API_CACHE: 'false',
+      API_CACHE_L1_ENTRIES: '500',
+      API_CACHE_L1_TTL_MS: '1000',
+      API_CACHE_TTL_SECONDS: '60',
+      API_CACHE_WARM: '0',
+    });
+    expect(config.apiCache).toEqual({ enabled: false, l1Entries: 500, l1TtlMs: 1_000, ttlSeconds: 60, warm: 0 });
+    expect(problemsOf({ API_CACHE_L1_ENTRIES: '0', API_CACHE: 'maybe' })).toEqual([
+      'API_CACHE="maybe": expected one of true/false/1/0/yes/no/on/off',
+      'API_CACHE_L1_ENTRIES="0": expected at least 1',
+    ]);
+  });
+
+  it('reads the alert and SMTP settings, and refuses a mail URL that is not SMTP', () => {
+    const config = loadConfig({
+      ALERT_HYSTERESIS_BP: '25',
+      ALERT_LEASE_MS: '2000',
+      SMTP_URL: 'smtp://user:pw@127.0.0.1:2525',
+      SMTP_FROM: 'Desk <desk@example.com>',
+    });
+    expect(config.alerts).toEqual({
+      hysteresisBp: 25,
+      leaseMs: 2_000,
+      smtpUrl: 'smtp://user:pw@127.0.0.1:2525',
+      smtpFrom: 'Desk <desk@example.com>',
+    });
+    expect(problemsOf({ SMTP_URL: 'http://mail', ALERT_LEASE_MS: '10' })).toEqual([
+      'ALERT_LEASE_MS="10": expected at least 500',
+      'SMTP_URL="http://mail": expected a URL starting with smtp:// or smtps://',
+    ]);
   });
 
   it('switches to server mode with DATABASE_URL and leaves the simulator and demo off', () => {
@@ -240,5 +310,29 @@ describe('loadConfig: persistence and history settings', () => {
     expect(problemsOf({ HISTORY_BENCHMARK: 'spy' })).toEqual([
       'HISTORY_BENCHMARK="spy": expected a symbol such as SPY, or none',
     ]);
+  });
+});
+
+describe('loadConfig: behind a reverse proxy', () => {
+  it('trusts no proxy headers and derives the cookie flag unless told', () => {
+    expect(loadConfig({})).toMatchObject({ trustProxy: false, cookieSecure: undefined });
+    expect(loadConfig({ TRUST_PROXY: 'true', COOKIE_SECURE: 'false' })).toMatchObject({
+      trustProxy: true,
+      cookieSecure: false,
+    });
+    expect(loadConfig({ COOKIE_SECURE: 'on' }).cookieSecure).toBe(true);
+  });
+
+  it('stores ticks with COPY unless told to use one INSERT', () => {
+    expect(loadConfig({}).persister.insertMethod).toBe('copy');
+    expect(loadConfig({ PERSISTER_INSERT: 'unnest' }).persister.insertMethod).toBe('unnest');
+    expect(() => loadConfig({ PERSISTER_INSERT: 'insert' })).toThrow(
+      /PERSISTER_INSERT="insert": expected copy or unnest/,
+    );
+  });
+
+  it('refuses what is not a yes or no', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'nginx' })).toThrow(/TRUST_PROXY="nginx": expected one of true\/false/);
+    expect(() => loadConfig({ COOKIE_SECURE: 'maybe' })).toThrow(/COOKIE_SECURE="maybe"/);
   });
 });

@@ -61,6 +61,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { error: 'expected 1 to 64 letters, digits and : _ . -' })
     .optional(),
   PERSISTER_CLAIM_IDLE_MS: int(1_000, 3_600_000).default(30_000),
+  PERSISTER_INSERT: z.enum(['copy', 'unnest'], { error: 'expected copy or unnest' }).default('copy'),
   INGEST_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
   TIMESCALE_JOBS: bool.optional(),
   HISTORY_BENCHMARK: z
@@ -71,7 +72,11 @@ const schema = z.object({
   SEED_DEMO: bool.optional(),
   DEMO_PASSWORD: z.string().min(4, { error: 'expected at least 4 characters' }).default('demo'),
   SESSION_TTL_SECONDS: int(60, 90 * 24 * 3600).default(7 * 24 * 3600),
-  CONFLATION_MS: int(0, 1_000).default(16),
+  TRUST_PROXY: bool.default(false),
+  COOKIE_SECURE: bool.optional(),
+  // 8 ms, not 16: measured both under the fan-out benchmark's load, and 8 gave the lower p99 and
+  // the lower CPU per delta (docs/profiling.md).
+  CONFLATION_MS: int(0, 1_000).default(8),
   RESUME_DELTAS: int(0, 100_000).default(256),
   LINGER_MS: int(0, 3_600_000).default(30_000),
   SESSION_CLOSE_UTC: z
@@ -86,12 +91,27 @@ const schema = z.object({
     .optional(),
   METRICS_WORKERS: int(1, 64).optional(),
   METRICS_QUEUE: int(1, 1_000_000).default(1_000),
+  API_CACHE: bool.default(true),
+  API_CACHE_L1_ENTRIES: int(1, 1_000_000).default(10_000),
+  API_CACHE_L1_TTL_MS: int(1, 60_000).default(5_000),
+  API_CACHE_TTL_SECONDS: int(1, 86_400).default(300),
+  API_CACHE_WARM: int(0, 100_000).default(200),
   RISK_FREE_RATE: z
     .string()
     .regex(/^-?\d+(\.\d+)?$/, { error: 'expected an annual rate as a fraction, e.g. 0.04 for 4 %' })
     .transform(Number)
     .pipe(z.number().min(-0.5).max(1))
     .default(0.04),
+  ALERT_HYSTERESIS_BP: int(0, 10_000).default(10),
+  ALERT_LEASE_MS: int(500, 600_000).default(10_000),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z.string().min(3).default('tickdash <alerts@localhost>'),
+  JOB_WORKERS: int(0, 64).default(1),
+  JOB_MAX_ATTEMPTS: int(1, 20).default(3),
+  JOB_RETRY_BASE_MS: int(10, 600_000).default(1_000),
+  JOB_RETRY_MAX_MS: int(10, 3_600_000).default(300_000),
+  JOB_CLAIM_IDLE_MS: int(200, 3_600_000).default(30_000),
+  JOB_RESULT_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
   WEB_DIR: z.string().min(1).default('web/build'),
   UWS_ALLOW_FALLBACK: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
@@ -119,7 +139,14 @@ export interface Config {
   streamMaxLen: number;
   /** Acknowledged ticks stay in the stream this long (a starting gateway reads recent prices). */
   streamRetainSeconds: number;
-  persister: { enabled: boolean; batchSize: number; consumer: string; claimIdleMs: number };
+  persister: {
+    enabled: boolean;
+    batchSize: number;
+    consumer: string;
+    claimIdleMs: number;
+    /** copy (binary COPY, faster) or unnest (one INSERT; for servers or proxies without COPY FROM STDIN). */
+    insertMethod: 'copy' | 'unnest';
+  };
   /** Unset: POST /api/v1/ticks is off. */
   ingestToken: string | undefined;
   /** Run TimescaleDB's policies in-process (the embedded engine has no scheduler). */
@@ -128,6 +155,10 @@ export interface Config {
   historyBenchmark: string | null;
   demo: { enabled: boolean; password: string; historyDays: number };
   sessionTtlSeconds: number;
+  /** A reverse proxy is in front: believe its X-Forwarded-For / X-Forwarded-Proto. */
+  trustProxy: boolean;
+  /** The session cookie's Secure flag forced on or off; undefined: on when a trusted proxy saw HTTPS. */
+  cookieSecure: boolean | undefined;
   gateway: {
     conflationMs: number;
     resumeDeltas: number;
@@ -142,6 +173,37 @@ export interface Config {
     workers: number | undefined;
     queue: number;
     riskFreeRate: number;
+  };
+  /** Cached API answers: in-process L1 in front of Redis (docs/caching.md). */
+  apiCache: {
+    /** Off: every read computes (the benchmark's baseline). */
+    enabled: boolean;
+    l1Entries: number;
+    l1TtlMs: number;
+    ttlSeconds: number;
+    /** Recently read answers a starting gateway computes again in the background. */
+    warm: number;
+  };
+  alerts: {
+    /** How far back past its level a number must go before its alert re-arms (docs/alerts.md). */
+    hysteresisBp: number;
+    /** The evaluator lease: a dead evaluator is replaced within this time. */
+    leaseMs: number;
+    /** Unset: fired alerts go to the socket only. May carry credentials: never log it. */
+    smtpUrl: string | undefined;
+    smtpFrom: string;
+  };
+  /** The background job queue (docs/jobs.md). */
+  jobs: {
+    /** Job worker loops in this process; 0: this gateway only queues and serves results. */
+    workers: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** A job's stream entry idle this long belongs to a worker presumed dead and is taken over. */
+    claimIdleMs: number;
+    /** How long a job's record and file are kept. */
+    resultTtlSeconds: number;
   };
   webDir: string;
   uwsAllowFallback: boolean;
@@ -204,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Stable across restarts of this process, so its unacknowledged ticks are retried first.
       consumer: e.PERSISTER_CONSUMER ?? hostname(),
       claimIdleMs: e.PERSISTER_CLAIM_IDLE_MS,
+      insertMethod: e.PERSISTER_INSERT,
     },
     ingestToken: e.INGEST_TOKEN,
     timescaleJobs: e.TIMESCALE_JOBS ?? mode === 'embedded',
@@ -214,6 +277,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       historyDays: e.DEMO_HISTORY_DAYS,
     },
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    trustProxy: e.TRUST_PROXY,
+    cookieSecure: e.COOKIE_SECURE,
     gateway: {
       conflationMs: e.CONFLATION_MS,
       resumeDeltas: e.RESUME_DELTAS,
@@ -222,6 +287,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim().toLowerCase()) : [],
     metrics: { workers: e.METRICS_WORKERS, queue: e.METRICS_QUEUE, riskFreeRate: e.RISK_FREE_RATE },
+    apiCache: {
+      enabled: e.API_CACHE,
+      l1Entries: e.API_CACHE_L1_ENTRIES,
+      l1TtlMs: e.API_CACHE_L1_TTL_MS,
+      ttlSeconds: e.API_CACHE_TTL_SECONDS,
+      warm: e.API_CACHE_WARM,
+    },
+    alerts: {
+      hysteresisBp: e.ALERT_HYSTERESIS_BP,
+      leaseMs: e.ALERT_LEASE_MS,
+      smtpUrl: e.SMTP_URL,
+      smtpFrom: e.SMTP_FROM,
+    },
+    jobs: {
+      workers: e.JOB_WORKERS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      retryBaseMs: e.JOB_RETRY_BASE_MS,
+      retryMaxMs: e.JOB_RETRY_MAX_MS,
+      claimIdleMs: e.JOB_CLAIM_IDLE_MS,
+      resultTtlSeconds: e.JOB_RESULT_TTL_SECONDS,
+    },
     webDir: e.WEB_DIR,
     uwsAllowFallback: e.UWS_ALLOW_FALLBACK,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,13 +1,22 @@
 // The candle aggregates against OHLCV computed here from the raw ticks: 1 minute, 1 hour and 1 day,
 // before anything is materialised (real-time aggregation), after the policies ran (the job runner's
-// real run_job path) and for older ticks refreshed explicitly; and the runner's order.
+// real run_job path) and for older ticks refreshed explicitly; and the runner's order. The closes
+// the history reads (materialised table below the watermark, real time above) against the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { openPglite } from '../src/db/pglite-database.js';
 import { TimescaleJobs, listJobs } from '../src/jobs/timescale-jobs.js';
 import { createLogger } from '../src/log.js';
-import { aggregateWatermarks, RESOLUTION_MS, type Resolution } from '../src/store/candles.js';
+import {
+  aggregateWatermarks,
+  closesBefore,
+  closeSeries,
+  materializations,
+  RESOLUTION_MS,
+  RESOLUTIONS,
+  type Resolution,
+} from '../src/store/candles.js';
 import { insertTicks } from '../src/store/ticks.js';
 import type { Tick } from '../src/streams/tick.js';
 
@@ -100,6 +109,8 @@ const recent = ticksBetween(recentFrom, now - MINUTE, 20_000, 7);
 const oldFrom = Math.floor((now - 6 * DAY) / DAY) * DAY;
 const old = ticksBetween(oldFrom, oldFrom + 2 * DAY, 15 * MINUTE, 11);
 const dayStart = Math.floor(now / DAY) * DAY;
+const lateTime = recentFrom + 30 * MINUTE + 123;
+const late: Tick = { id: `${lateTime}-late`, symbol: 'AAA', price: 999.99, size: 7, time: lateTime };
 
 describe('candles from ticks', () => {
   it('are exact OHLCV of the raw ticks before anything is materialised (real-time aggregation)', async () => {
@@ -157,8 +168,6 @@ describe('candles from ticks', () => {
   });
 
   it('take a late tick into an already materialised hour on the next refresh', async () => {
-    const lateTime = recentFrom + 30 * MINUTE + 123;
-    const late: Tick = { id: `${lateTime}-late`, symbol: 'AAA', price: 999.99, size: 7, time: lateTime };
     await insertTicks(db, [late]);
     const runner = new TimescaleJobs(db, createLogger('silent'), { maintenanceDelayMs: 3_600_000 });
     await runner.start();
@@ -170,5 +179,46 @@ describe('candles from ticks', () => {
         expectedCandles(all, RESOLUTION_MS[resolution], recentFrom, now),
       );
     }
+  });
+
+  it('give the same closes when read from the materialised table below the watermark and in real time above', async () => {
+    const all = [...old, ...recent, late];
+    const m = await materializations(db);
+    for (const resolution of RESOLUTIONS) {
+      const materialized = m[resolution]!;
+      // Both parts hold buckets: the old days below the watermark, the last hours (or today) above.
+      expect(materialized.watermark).toBeGreaterThan(oldFrom);
+      expect(materialized.watermark).toBeLessThanOrEqual(now);
+      const want = expectedCandles(all, RESOLUTION_MS[resolution], oldFrom, now);
+      const series = await closeSeries(
+        db,
+        resolution,
+        SYMBOLS,
+        new Date(oldFrom),
+        new Date(now),
+        'aggregates',
+        materialized,
+      );
+      for (const symbol of SYMBOLS) {
+        const mine = want.filter((c) => c.symbol === symbol);
+        expect(
+          series.find((s) => s.symbol === symbol),
+          `${resolution} ${symbol}`,
+        ).toEqual({
+          symbol,
+          times: mine.map((c) => c.bucket),
+          closes: mine.map((c) => c.close),
+        });
+      }
+    }
+    expect(m['1d']!.watermark).toBeLessThan(dayStart + DAY);
+    expect(recent.some((t) => t.time >= m['1d']!.watermark)).toBe(true);
+
+    // The last full day's close before a range that starts a day after the old ticks.
+    const at = oldFrom + 3 * DAY;
+    const lastOldDay = expectedCandles(old, DAY, oldFrom + DAY, oldFrom + 2 * DAY);
+    expect(await closesBefore(db, '1d', SYMBOLS, new Date(at), m['1d'])).toEqual(
+      new Map(lastOldDay.map((c) => [c.symbol, c.close])),
+    );
   });
 });

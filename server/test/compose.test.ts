@@ -159,6 +159,15 @@ describe('docker-compose.yml', () => {
     expect(rest).toMatch(new RegExp(`proxy_pass\\s+http://${upstream![1]}\\s*;`));
     expect(rest).not.toMatch(/Upgrade/);
   });
+
+  it('tells the app behind it who the client is and whether it came over HTTPS, and the app believes it', () => {
+    const mount = services.lb!.volumes!.map(String).find((v) => v.includes(':/etc/nginx/'))!;
+    const nginx = withoutComments(read(mount.split(':')[0]!));
+    // The app keys the login throttle on the last X-Forwarded-For entry: the one nginx appends.
+    expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for\s*;/);
+    expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-Proto\s+\$scheme\s*;/);
+    for (const name of appServices) expect(loadConfig(environment(services[name]!)).trustProxy, name).toBe(true);
+  });
 });
 
 describe('Dockerfile', () => {

@@ -4,12 +4,12 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
 import { notFound } from '../http/http-error.js';
 import { route, type Reply } from '../http/routes.js';
-import { listTargets, replaceTargets } from '../store/allocations.js';
+import { listTargets, replaceTargets, type Target } from '../store/allocations.js';
 import { findPortfolio, listPositions } from '../store/portfolios.js';
 import { requireUser, type ApiContext } from './context.js';
 
 export interface AllocationContext extends ApiContext {
-  /** Tells every gateway that the portfolio changed. */
+  /** Bumps the portfolio's data version and tells every gateway that it changed. */
   onPortfolioChanged(portfolioId: number): Promise<void>;
 }
 
@@ -39,6 +39,13 @@ interface Issue {
 
 function invalid(message: string, issues: Issue[]): Reply {
   return { status: 400, body: { error: { code: 'VALIDATION', message, issues } } };
+}
+
+/** Same symbols with the same weights in basis points, in any order. */
+function sameTargets(current: readonly Target[], next: readonly Target[]): boolean {
+  if (current.length !== next.length) return false;
+  const bp = new Map(current.map((t) => [t.symbol, Math.round(t.weight * 100)]));
+  return next.every((t) => bp.get(t.symbol) === Math.round(t.weight * 100));
 }
 
 export function registerAllocationRoutes(app: TemplatedApp, ctx: AllocationContext): void {
@@ -73,9 +80,14 @@ export function registerAllocationRoutes(app: TemplatedApp, ctx: AllocationConte
       }
       if (issues.length) return invalid('the targets are not valid', issues);
 
+      // Saving the targets already in place (a client re-saving its form) changes nothing, so it
+      // invalidates nothing: cached answers and live views stay as they are.
+      const current = await listTargets(ctx.db, portfolio);
+      if (sameTargets(current, targets)) return { body: { portfolio, targets: current } };
       await replaceTargets(ctx.db, portfolio, targets);
       await ctx.onPortfolioChanged(portfolio).catch((err: unknown) => {
-        // The targets are saved; live drift catches up when the portfolio is next opened.
+        // The targets are saved; live drift catches up when the portfolio is next opened. Redis is
+        // failing: cached answers may lag until they expire (docs/caching.md).
         ctx.log.warn({ err, portfolio }, 'could not announce the new targets');
       });
       return { body: { portfolio, targets: await listTargets(ctx.db, portfolio) } };

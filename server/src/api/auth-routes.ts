@@ -2,6 +2,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
 import { dummyHash, verifyPassword } from '../auth/passwords.js';
 import { tokenFrom } from '../auth/sessions.js';
+import { clientAddress, secureCookie } from '../http/client-address.js';
 import { badRequest, HttpError, unauthenticated } from '../http/http-error.js';
 import { route, type Reply } from '../http/routes.js';
 import { findUserById, findUserByUsername } from '../store/users.js';
@@ -12,8 +13,8 @@ const LoginBody = z.object({
   password: z.string().min(1).max(1024),
 });
 
-function sessionCookie(token: string, maxAge: number): string {
-  return `session=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}`;
+function sessionCookie(token: string, maxAge: number, secure: boolean): string {
+  return `session=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 }
 
 export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
@@ -25,7 +26,8 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
       const parsed = LoginBody.safeParse(req.body);
       if (!parsed.success) throw badRequest('send {"username": string, "password": string}');
       const username = parsed.data.username.toLowerCase();
-      const wait = await ctx.loginLimiter.retryAfter(username, req.ip);
+      const ip = clientAddress(req, ctx);
+      const wait = await ctx.loginLimiter.retryAfter(username, ip);
       if (wait > 0) {
         const limited: Reply = {
           status: 429,
@@ -38,7 +40,7 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
       // Check a hash even for unknown users so the answer takes as long either way.
       const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyHash()));
       if (!user || !ok) {
-        await ctx.loginLimiter.failed(username, req.ip);
+        await ctx.loginLimiter.failed(username, ip);
         ctx.log.info({ username }, 'login refused');
         throw new HttpError(401, 'INVALID_CREDENTIALS', 'wrong username or password');
       }
@@ -47,7 +49,7 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
       ctx.log.info({ userId: user.id }, 'logged in');
       return {
         body: { token, user: { id: user.id, username: user.username, displayName: user.displayName } },
-        headers: { 'Set-Cookie': sessionCookie(token, ctx.sessionTtlSeconds) },
+        headers: { 'Set-Cookie': sessionCookie(token, ctx.sessionTtlSeconds, secureCookie(req, ctx)) },
       };
     },
     ctx,
@@ -60,7 +62,7 @@ export function registerAuthRoutes(app: TemplatedApp, ctx: ApiContext): void {
     async (req) => {
       const token = tokenFrom(req.headers);
       if (token) await ctx.sessions.destroy(token);
-      return { status: 204, headers: { 'Set-Cookie': sessionCookie('', 0) } };
+      return { status: 204, headers: { 'Set-Cookie': sessionCookie('', 0, secureCookie(req, ctx)) } };
     },
     ctx,
   );

@@ -1,8 +1,9 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { notFound } from '../http/http-error.js';
 import { route } from '../http/routes.js';
-import { findPortfolio, listPortfolios, listPositions } from '../store/portfolios.js';
+import { listPortfolios } from '../store/portfolios.js';
 import { idParam, requireUser, type ApiContext } from './context.js';
+import { ownPortfolioView } from './portfolio-view.js';
 
 export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): void {
   route(
@@ -25,8 +26,7 @@ export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): voi
       const userId = await requireUser(ctx, req);
       const [first] = await listPortfolios(ctx.db, userId);
       if (!first) throw notFound('you have no portfolio yet');
-      const portfolio = (await findPortfolio(ctx.db, userId, first.id))!;
-      return { body: { ...portfolio, positions: await listPositions(ctx.db, portfolio.id) } };
+      return { body: await ownPortfolioView(ctx, userId, first.id) };
     },
     ctx,
   );
@@ -37,11 +37,7 @@ export function registerPortfolioRoutes(app: TemplatedApp, ctx: ApiContext): voi
     '/api/v1/portfolios/:id',
     async (req) => {
       const userId = await requireUser(ctx, req);
-      const id = idParam(req.params.id);
-      // Someone else's portfolio answers exactly like a missing one: existence is not leaked.
-      const portfolio = id === undefined ? undefined : await findPortfolio(ctx.db, userId, id);
-      if (!portfolio) throw notFound('no such portfolio');
-      return { body: { ...portfolio, positions: await listPositions(ctx.db, portfolio.id) } };
+      return { body: await ownPortfolioView(ctx, userId, idParam(req.params.id)) };
     },
     ctx,
   );

@@ -46,6 +46,23 @@ export async function openPostgres(options: PgOptions, log: Logger): Promise<Dat
     statement: Statement,
     params?: readonly unknown[],
   ) => (await q.query<T>({ name: statement.name, text: statement.text, values: params as unknown[] | undefined })).rows;
+  // A checked-out client is not covered by the pool's listener: when its server goes away between
+  // two queries it emits 'error', which would end the process. The next query on it fails instead.
+  const checkout = async () => {
+    const client = await pool.connect();
+    const onError = (err: Error) => log.warn({ err: err.message }, 'database connection in use failed');
+    client.on('error', onError);
+    return {
+      client,
+      release(err?: unknown) {
+        client.off('error', onError);
+        // A broken connection (an error the server did not send: no severity) is thrown away
+        // rather than handed to the next caller; one that merely ran a failing statement is kept.
+        const broken = err instanceof Error && !('severity' in err);
+        client.release(broken ? err : undefined);
+      },
+    };
+  };
   const copyIn = async (client: pg.PoolClient, table: string, columns: readonly string[], data: Uint8Array) => {
     const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
     await pipeline(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), stream);
@@ -60,15 +77,20 @@ export async function openPostgres(options: PgOptions, log: Logger): Promise<Dat
       await pool.query(script);
     },
     async copyIn(table, columns, data) {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
+      let failure: unknown;
       try {
         return await copyIn(client, table, columns, data);
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
-        client.release();
+        release(failure);
       }
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
+      let failure: unknown;
       try {
         await client.query('BEGIN');
         const tx: Transaction = {
@@ -81,10 +103,11 @@ export async function openPostgres(options: PgOptions, log: Logger): Promise<Dat
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        failure = err;
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        release(failure);
       }
     },
     close: () => pool.end(),

@@ -180,22 +180,28 @@ export class PortfolioBook {
   }
 
   private recompute(p: Portfolio): PortfolioDelta | undefined {
+    // Each changed position's entry is made once and filled through a local: repeated keyed
+    // look-ups in `changes` (an object keyed by symbol) were the engine's largest cost in the
+    // first profile under load (docs/profiling.md).
     const changes: Record<string, PositionChange> = {};
-    const changeOf = (symbol: string) => (changes[symbol] ??= {});
-    const before = { value: p.value, dayChange: p.value - p.closeValue, dayChangePct: dayChangePct(p) };
+    let changed = false;
+    const valueBefore = p.value;
+    const dayChangeBefore = p.value - p.closeValue;
+    const pctBefore = dayChangePct(p);
     let valueMoved = false;
     for (const symbol of p.dirty) {
       const position = p.positions.get(symbol)!;
       const quote = this.quotes.get(symbol)!;
       p.tickTime = Math.max(p.tickTime, quote.time);
-      const dayChangeBefore = position.value - position.closeValue;
+      const positionDayChangeBefore = position.value - position.closeValue;
+      let change: PositionChange | undefined;
       if (quote.price !== position.price) {
-        changeOf(symbol).price = quote.price;
+        change = { price: quote.price };
         position.price = quote.price;
         const value = valueCents(position.quantity, quote.price);
         if (value !== position.value) {
-          changeOf(symbol).value = value;
-          changeOf(symbol).pnl = value - position.cost;
+          change.value = value;
+          change.pnl = value - position.cost;
           p.value += value - position.value;
           position.value = value;
           valueMoved = true;
@@ -203,14 +209,18 @@ export class PortfolioBook {
       }
       const previousClose = this.quotes.previousClose(symbol)!;
       if (previousClose !== position.previousClose) {
-        changeOf(symbol).previousClose = previousClose;
+        (change ??= {}).previousClose = previousClose;
         position.previousClose = previousClose;
         const closeValue = valueCents(position.quantity, previousClose);
         p.closeValue += closeValue - position.closeValue;
         position.closeValue = closeValue;
       }
       const dayChange = position.value - position.closeValue;
-      if (dayChange !== dayChangeBefore) changeOf(symbol).dayChange = dayChange;
+      if (dayChange !== positionDayChangeBefore) (change ??= {}).dayChange = dayChange;
+      if (change) {
+        changes[symbol] = change;
+        changed = true;
+      }
     }
     p.dirty.clear();
     // Every weight depends on its value and the total; only the ones that move by a basis point are
@@ -220,13 +230,14 @@ export class PortfolioBook {
         const weight = basisPoints(position.value, p.value);
         if (weight === position.weight) continue;
         position.weight = weight;
-        const change = changeOf(position.symbol);
+        const change = (changes[position.symbol] ??= {});
         change.weight = weight;
         if (position.target !== null) change.drift = weight - position.target;
+        changed = true;
       }
     }
     // Totals change only through positions, so without a position change there is nothing to send.
-    if (Object.keys(changes).length === 0) return undefined;
+    if (!changed) return undefined;
     p.seq += 1;
     const delta: PortfolioDelta = {
       portfolio: p.id,
@@ -235,15 +246,15 @@ export class PortfolioBook {
       tickTime: p.tickTime,
       positions: changes,
     };
-    if (p.value !== before.value) {
+    if (p.value !== valueBefore) {
       delta.value = p.value;
       delta.pnl = p.value - p.cost;
     }
     // Like every field of a delta, the day figures travel only when they change.
     const dayChange = p.value - p.closeValue;
-    if (dayChange !== before.dayChange) delta.dayChange = dayChange;
+    if (dayChange !== dayChangeBefore) delta.dayChange = dayChange;
     const pct = dayChangePct(p);
-    if (pct !== before.dayChangePct) delta.dayChangePct = pct;
+    if (pct !== pctBefore) delta.dayChangePct = pct;
     return delta;
   }
 }

@@ -4,7 +4,7 @@
 // publishes each delta once to the portfolio's topic (uWS fans it out without serialising again).
 import { randomBytes } from 'node:crypto';
 import type { PortfolioBook } from '../engine/portfolio-book.js';
-import type { Holding } from '../engine/types.js';
+import type { Holding, PortfolioDelta } from '../engine/types.js';
 import type { ResumePoint } from '../protocol/client-frames.js';
 import { deltaFrame, snapshotFrame } from '../protocol/server-frames.js';
 import type { Tick } from '../streams/tick.js';
@@ -32,6 +32,19 @@ export interface FeedStats {
 
 export const portfolioTopic = (id: number) => `p/${id}`;
 
+/**
+ * Something that follows the numbers as they change (the alert evaluator, on the one process that
+ * evaluates). Called on the tick path: implementations must be cheap and must not throw.
+ */
+export interface FeedWatch {
+  /** A tick moved a symbol's last price. */
+  priceChanged(symbol: string, price: number, time: number): void;
+  /** A portfolio was valued from scratch (opened, or reloaded with new holdings or targets). */
+  portfolioOpened(id: number): void;
+  /** A portfolio's delta, as published. */
+  portfolioChanged(delta: PortfolioDelta): void;
+}
+
 export class PortfolioFeed {
   private readonly followers = new Map<number, number>();
   private readonly loading = new Map<number, Promise<void>>();
@@ -39,6 +52,7 @@ export class PortfolioFeed {
   private readonly lingering = new Map<number, unknown>();
   private readonly scheduler: FlushScheduler;
   private readonly clock: Clock;
+  private watch: FeedWatch | undefined;
   readonly stats: FeedStats = { ticks: 0, deltas: 0, flushes: 0 };
 
   constructor(private readonly o: FeedOptions) {
@@ -48,6 +62,11 @@ export class PortfolioFeed {
 
   get conflated(): number {
     return this.scheduler.conflated;
+  }
+
+  /** Who else sees every price and delta; undefined stops it. */
+  setWatch(watch: FeedWatch | undefined): void {
+    this.watch = watch;
   }
 
   get hotPortfolios(): number {
@@ -68,6 +87,7 @@ export class PortfolioFeed {
           if ((this.followers.get(id) ?? 0) > 0 && !this.o.book.isOpen(id)) {
             this.o.book.open({ id, holdings }, newEpoch());
             this.rings.set(id, new DeltaRing(this.o.resumeDeltas));
+            this.watch?.portfolioOpened(id);
           }
         })
         .finally(() => this.loading.delete(id));
@@ -111,6 +131,7 @@ export class PortfolioFeed {
     this.o.book.close(id);
     this.o.book.open({ id, holdings }, newEpoch());
     this.rings.set(id, new DeltaRing(this.o.resumeDeltas));
+    this.watch?.portfolioOpened(id);
     this.o.publish(portfolioTopic(id), this.snapshot(id));
   }
 
@@ -129,7 +150,10 @@ export class PortfolioFeed {
   }
 
   onTicks(ticks: readonly Tick[]): void {
-    for (const t of ticks) this.o.book.applyTick(t.symbol, t.price, t.time);
+    const watch = this.watch;
+    for (const t of ticks) {
+      if (this.o.book.applyTick(t.symbol, t.price, t.time) && watch) watch.priceChanged(t.symbol, t.price, t.time);
+    }
     this.stats.ticks += ticks.length;
     if (this.o.book.hasPending) this.scheduler.request();
   }
@@ -152,6 +176,7 @@ export class PortfolioFeed {
       const frame = deltaFrame(delta);
       this.rings.get(delta.portfolio)?.push(delta.seq, frame);
       this.o.publish(portfolioTopic(delta.portfolio), frame);
+      this.watch?.portfolioChanged(delta);
       this.stats.deltas++;
     }
   }

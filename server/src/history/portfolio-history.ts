@@ -1,13 +1,21 @@
 // A portfolio's value and time-weighted return over a range, with a benchmark beside it: holdings
 // and cash as of the range's start (two aggregate queries over the ledger), the transactions inside
-// it, and closes of every held symbol from the coarsest aggregate that serves the range, all fetched
-// at once; then valued in integer cents (valuation.ts) and chained (twr.ts). docs/history.md.
+// it and the aggregates' watermarks, then closes of every held symbol from the coarsest aggregate
+// that serves the range (materialised buckets read from their table, only the rest in real time);
+// then valued in integer cents (valuation.ts) and chained (twr.ts). docs/history.md.
 import type { Database } from '../db/database.js';
 import { centsToAmount } from '../engine/money.js';
-import { closesBefore, closeSeries, RESOLUTION_MS, type CloseSource, type Resolution } from '../store/candles.js';
+import {
+  closesBefore,
+  closeSeries,
+  materializations,
+  RESOLUTION_MS,
+  type CloseSource,
+  type Resolution,
+} from '../store/candles.js';
 import { cashAsOf, firstTransactionTime, holdingsAsOf, transactionsBetween } from '../store/transactions.js';
+import type { Freshness, PortfolioCache } from '../cache/portfolio-cache.js';
 import type { AggregateWatermarks } from './aggregate-watermarks.js';
-import type { HistoryCache } from './history-cache.js';
 import { rangeWindow, type Range } from './ranges.js';
 import { timeWeightedReturns } from './twr.js';
 import { benchmarkSeries, valuePortfolio } from './valuation.js';
@@ -28,31 +36,35 @@ export interface HistoryResponse {
 /** Returns are fractions rounded to 8 places: far below what a chart or a trader can see. */
 const round8 = (x: number) => Math.round(x * 1e8) / 1e8;
 
+/** How old the newest (real-time) bucket of a cached answer may get, by resolution. */
+export const MAX_AGE_MS: Record<Resolution, number> = { '1m': 15_000, '1h': 60_000, '1d': 300_000 };
+
+/**
+ * When an answer computed from a range's history goes stale without a write: once the aggregate it
+ * reads materialises new buckets (its watermark moves: a new day for 1Y), or once its newest bucket
+ * is older than the resolution's max age.
+ */
+export function historyFreshness(range: Range, watermarks: AggregateWatermarks | undefined, now: number): Freshness {
+  const { resolution } = rangeWindow(range, now);
+  return { stamp: watermarks?.of(resolution) ?? 0, maxAgeMs: MAX_AGE_MS[resolution] };
+}
+
 export class PortfolioHistory {
   constructor(
     private readonly db: Database,
-    private readonly cache: HistoryCache | undefined,
-    private readonly watermarks: AggregateWatermarks | undefined,
+    private readonly cache: PortfolioCache | undefined,
+    readonly watermarks: AggregateWatermarks | undefined,
   ) {}
 
-  /** The history, from the cache while it is still valid (history-cache.ts says when). */
+  /** The history, from the cache while it is still fresh (historyFreshness says when). */
   async get(portfolioId: number, range: Range, benchmark: string | null, now = Date.now()): Promise<HistoryResponse> {
-    const resolution = rangeWindow(range, now).resolution;
-    const field = `${range}:${benchmark ?? ''}`;
-    const watermark = this.watermarks?.of(resolution) ?? 0;
-    const cached = await this.cache?.get(portfolioId, field, resolution, watermark, now);
-    if (cached?.body) return JSON.parse(cached.body) as HistoryResponse;
-    const history = await this.compute(portfolioId, range, benchmark, now);
-    const body = JSON.stringify(history);
-    await this.cache?.set(portfolioId, field, { version: cached?.version ?? '0', watermark, at: now, body });
-    return history;
+    const compute = () => this.compute(portfolioId, range, benchmark, now);
+    if (!this.cache) return compute();
+    const freshness = historyFreshness(range, this.watermarks, now);
+    return this.cache.read('history', portfolioId, `${range}:${benchmark ?? ''}`, freshness, compute);
   }
 
-  async invalidate(portfolioId: number): Promise<void> {
-    await this.cache?.invalidate(portfolioId);
-  }
-
-  /** Computes the history; `source: 'raw'` reads closes from raw ticks instead (benchmarks). */
+  /** Computes the history; another `source` reads closes another way (benchmarks compare them). */
   async compute(
     portfolioId: number,
     range: Range,
@@ -64,17 +76,19 @@ export class PortfolioHistory {
     const { from, to, resolution } = rangeWindow(range, now, first);
     const fromDate = new Date(from);
     const toDate = new Date(to);
-    const [opening, cash, transactions] = await Promise.all([
+    const [opening, cash, transactions, materialized] = await Promise.all([
       holdingsAsOf(this.db, portfolioId, fromDate),
       cashAsOf(this.db, portfolioId, fromDate),
       transactionsBetween(this.db, portfolioId, fromDate, toDate),
+      // Read now, not the polled watermarks: the lower bound of the real-time part (see closeSeries).
+      source === 'aggregates' ? materializations(this.db) : undefined,
     ]);
     const held = new Set(opening.map((h) => h.symbol));
     for (const t of transactions) if (t.symbol && (t.kind === 'buy' || t.kind === 'sell')) held.add(t.symbol);
     const wanted = benchmark && !held.has(benchmark) ? [...held, benchmark] : [...held];
     const [closes, before] = await Promise.all([
-      closeSeries(this.db, resolution, wanted, fromDate, toDate, source),
-      closesBefore(this.db, resolution, wanted, fromDate),
+      closeSeries(this.db, resolution, wanted, fromDate, toDate, source, materialized?.[resolution]),
+      closesBefore(this.db, resolution, wanted, fromDate, materialized?.['1d']),
     ]);
 
     const valued = valuePortfolio({

@@ -24,6 +24,8 @@ export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of `body` as JSON (a file download); `headers` give its Content-Type. */
+  raw?: Buffer;
 }
 
 export type Handler = (req: Request) => Promise<Reply>;
@@ -48,7 +50,7 @@ export interface RouteContext {
 
 export function route(
   app: TemplatedApp,
-  method: 'get' | 'post' | 'put' | 'del',
+  method: 'get' | 'post' | 'put' | 'patch' | 'del',
   pattern: string,
   handler: Handler,
   { log, observability }: RouteContext,
@@ -57,7 +59,7 @@ export function route(
     .split('/')
     .filter((s) => s.startsWith(':'))
     .map((s) => s.slice(1));
-  const hasBody = method === 'post' || method === 'put';
+  const hasBody = method === 'post' || method === 'put' || method === 'patch';
   app[method](pattern, (res: HttpResponse, req: HttpRequest) => {
     const state = { aborted: false };
     res.onAborted(() => (state.aborted = true));
@@ -104,8 +106,8 @@ function send(res: HttpResponse, state: { aborted: boolean }, req: Request, repl
   if (state.aborted) return;
   const status = reply.status ?? 200;
   const headers: Record<string, string> = { ...API_HEADERS, ...reply.headers };
-  let body: Buffer | undefined;
-  if (reply.body !== undefined) {
+  let body: Buffer | undefined = reply.raw;
+  if (body === undefined && reply.body !== undefined) {
     const shaped =
       status < 300
         ? selectFields(reply.body, parsePaths(req.query.get('fields')), parsePaths(req.query.get('exclude')))

@@ -9,6 +9,9 @@ export interface Observability {
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   dbDuration: Histogram<'query' | 'outcome'>;
   ticksRejected: Counter;
+  /** Cached API answers served, by cache and tier (l1: in-process, redis), and computed afresh. */
+  cacheHits: Counter<'cache' | 'tier'>;
+  cacheMisses: Counter<'cache'>;
   /** Registers a gauge whose value is computed when Prometheus scrapes. */
   gauge(name: string, help: string, read: () => number): void;
   /** Registers a counter that follows a running total read when Prometheus scrapes. */
@@ -57,6 +60,18 @@ export function createObservability(): Observability {
     ticksRejected: new Counter({
       name: 'tickdash_ticks_rejected_total',
       help: 'Ticks that failed validation at the gateway',
+      registers: [registry],
+    }),
+    cacheHits: new Counter({
+      name: 'tickdash_cache_hits_total',
+      help: 'Cached API answers served, by cache and tier (l1 in-process, redis)',
+      labelNames: ['cache', 'tier'],
+      registers: [registry],
+    }),
+    cacheMisses: new Counter({
+      name: 'tickdash_cache_misses_total',
+      help: 'Cached API answers computed afresh, by cache',
+      labelNames: ['cache'],
       registers: [registry],
     }),
     gauge,

@@ -97,6 +97,32 @@ const stored = async () =>
       'SELECT count(*)::int AS rows, count(DISTINCT stream_id)::int AS ids FROM ticks',
     )
   )[0]!;
+/**
+ * `redis` whose MULTI transactions report the ids each XACK acknowledges, and fail on EXEC while
+ * `fail()` says so (as if Redis were unreachable for the acknowledgement).
+ */
+function watchAcks(real: Redis, onAck: (ids: string[]) => void, fail: () => boolean = () => false): Redis {
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'multi') {
+        return () => {
+          const tx = target.multi();
+          const xack = tx.xack.bind(tx);
+          const exec = tx.exec.bind(tx);
+          tx.xack = ((key: string, group: string, ...ids: string[]) => {
+            onAck(ids);
+            return xack(key, group, ...ids);
+          }) as typeof tx.xack;
+          tx.exec = (() => (fail() ? Promise.reject(new Error('Connection is closed.')) : exec())) as typeof tx.exec;
+          return tx;
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 const pending = async () => ((await redis.xpending(keys.ticks, keys.persistGroup)) as [number])[0];
 
 describe('the tick persister', () => {
@@ -195,6 +221,93 @@ describe('the tick persister', () => {
     expect(await pending()).toBe(100);
     persister();
     await eventually(async () => (await stored()).rows === 100 && (await pending()) === 0, 'the next start');
+  });
+
+  it('reads the next batch while one is in the database, and acknowledges a batch only after its commit', async () => {
+    await produce(1_000);
+    const committed = new Set<string>();
+    const ackedEarly: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held: Database = {
+      ...db,
+      copyIn: async (table, columns, data) => {
+        await gate;
+        return db.copyIn(table, columns, data);
+      },
+    };
+    const p = persister({
+      db: held,
+      commands: watchAcks(redis, (ids) => ackedEarly.push(...ids.filter((id) => !committed.has(id)))),
+      afterCommit: async (ticks) => void ticks.forEach((t) => committed.add(t.id)),
+    });
+    // The first batch waits in the database; the second is read and prepared meanwhile, no third.
+    await eventually(async () => (await pending()) === 500, 'two batches delivered');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await pending()).toBe(500);
+    expect((await stored()).rows).toBe(0);
+    expect(p.stats.persisted).toBe(0);
+
+    open();
+    await eventually(async () => (await stored()).rows === 1_000 && (await pending()) === 0, 'all stored');
+    expect(await stored()).toEqual({ rows: 1_000, ids: 1_000 });
+    expect(ackedEarly).toEqual([]);
+    expect(committed.size).toBe(1_000);
+  });
+
+  it('acknowledges nothing after a crash with the next batch in hand, and recovers each tick once', async () => {
+    const ids = await produce(1_000);
+    let commits = 0;
+    let crashedBatch: string[] = [];
+    const first = persister({
+      afterCommit: async (ticks) => {
+        if (++commits < 2) return;
+        crashedBatch = ticks.map((t) => t.id);
+        throw new Error('killed after the second commit');
+      },
+    });
+    await first.done;
+    await first.stop();
+    // Two batches committed; the first acknowledged, the second not; the third (read while the
+    // second was stored) is pending, never stored.
+    expect((await stored()).rows).toBe(500);
+    const stillPending = (
+      (await redis.xpending(keys.ticks, keys.persistGroup, '-', '+', 2_000)) as [string, ...unknown[]][]
+    ).map(([id]) => id);
+    expect(stillPending.slice(0, 250)).toEqual(crashedBatch);
+    expect(stillPending).not.toContain(ids[0]);
+    expect([250, 500]).toContain(stillPending.length);
+
+    persister();
+    await eventually(async () => (await stored()).rows === 1_000 && (await pending()) === 0, 'recovery');
+    expect(await stored()).toEqual({ rows: 1_000, ids: 1_000 });
+  });
+
+  it('keeps committed ticks pending while acknowledgements fail, and acknowledges them once Redis answers', async () => {
+    await produce(1_000);
+    let failing = true;
+    let attempts = 0;
+    const p = persister({
+      commands: watchAcks(
+        redis,
+        () => undefined,
+        () => {
+          attempts++;
+          return failing;
+        },
+      ),
+    });
+    await eventually(() => attempts >= 3, 'failed acknowledgements');
+    // Stored, not acknowledged; the pipeline waits instead of reading on without bound.
+    expect(await pending()).toBeGreaterThan(0);
+    expect((await stored()).rows).toBeGreaterThan(0);
+    expect((await stored()).rows).toBeLessThanOrEqual(500);
+    expect(p.stats.persisted).toBe(0);
+
+    failing = false;
+    await eventually(async () => (await stored()).rows === 1_000 && (await pending()) === 0, 'recovery');
+    expect(await stored()).toEqual({ rows: 1_000, ids: 1_000 });
+    expect(p.stats).toMatchObject({ persisted: 1_000, duplicates: 0 });
   });
 
   it('dead-letters bad ticks with reason and original fields, counts them, and keeps going', async () => {

@@ -1,14 +1,16 @@
 // Stores every tick of the stream in the database exactly once: a consumer group delivers each
 // entry to one persister, a batch is inserted in one statement, and only after the commit is it
-// acknowledged (XACK). A persister that dies between the two leaves its batch pending in the
-// group; a restart (same consumer name) or any other persister (XAUTOCLAIM, once the entries have
-// been idle long enough) delivers it again, and the insert skips what is stored already. At least
-// once in, exactly one row out. Rejected ticks are dead-lettered here, once, in the same Redis
-// transaction as the acknowledgement. docs/streams.md has the contract, docs/history.md the rest.
+// acknowledged (XACK). Reading and preparing the next batch and acknowledging the previous one
+// overlap the insert, so the database is rarely left waiting (see hand()). A persister that dies
+// between commit and acknowledgement leaves its batch pending in the group; a restart (same
+// consumer name) or any other persister (XAUTOCLAIM, once the entries have been idle long enough)
+// delivers it again, and the insert skips what is stored already. At least once in, exactly one
+// row out. Rejected ticks are dead-lettered here, once, in the same Redis transaction as the
+// acknowledgement. docs/streams.md has the contract, docs/history.md the rest.
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import { insertTicks, type TickInsertMethod } from '../store/ticks.js';
+import { encodeTicks, insertTicks, type TickInsertMethod } from '../store/ticks.js';
 import { parseTick, type Tick } from '../streams/tick.js';
 import { queueDeadLetters, type DeadLetter } from './dead-letters.js';
 
@@ -26,7 +28,10 @@ export interface TickPersisterOptions {
   db: Database;
   isKnownSymbol(symbol: string): boolean;
   log: Logger;
-  /** Entries per read, claim and insert; memory is bounded by two batches. */
+  /**
+   * Entries per read, claim and insert. Memory is bounded by three batches: one read and
+   * prepared, one in the database and the ids of one being acknowledged.
+   */
   batchSize?: number;
   blockMs?: number;
   /** Another consumer's pending entry idle this long is taken over (its persister is presumed dead). */
@@ -72,6 +77,16 @@ type Entry = [id: string, fields: string[] | null];
 type GroupReply = [stream: string, entries: Entry[]][] | null;
 type ClaimReply = [cursor: string, entries: Entry[], deleted?: string[]];
 
+/** A batch on its way through the pipeline. */
+interface Batch {
+  ids: string[];
+  ticks: Tick[];
+  dead: DeadLetter[];
+  now: number;
+  /** The ticks in binary COPY format; taken (and left undefined) by the first insert attempt. */
+  copy: Uint8Array | undefined;
+}
+
 const DEFAULTS = {
   batchSize: 5_000,
   blockMs: 1_000,
@@ -98,10 +113,22 @@ export class TickPersister {
   private reading = false;
   private wake: (() => void) | undefined;
   private claimCursor = '0-0';
+  /** The batch in the database now (settles once stored and its acknowledgement started). */
+  private storing: Promise<void> | undefined;
+  /** The acknowledgement in flight; it never rejects (withRetry). */
+  private acking: Promise<void> | undefined;
+  /** What ended the persister, when afterCommit (or a bug) threw. */
+  private crash: unknown;
+  /** Ids of the entries read and not yet acknowledged (three batches at most). */
+  private readonly inPipeline = new Set<string>();
   private nextClaimAt = 0;
+  /** The reading connection dropped since this consumer's pending list was last read back. */
+  private redisInterrupted = false;
 
   constructor(options: TickPersisterOptions) {
     this.o = { ...DEFAULTS, ...stripUndefined(options) } as TickPersisterOptions & typeof DEFAULTS;
+    // The client sends a read again after a reconnect without failing it, so listen for the drop.
+    this.o.reader.on('reconnecting', () => (this.redisInterrupted = true));
   }
 
   /** Resolves when the persister has stopped, by stop() or by a crash (see afterCommit). */
@@ -112,6 +139,8 @@ export class TickPersister {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.crash = undefined;
+    this.inPipeline.clear();
     this.loop = this.run().catch((err: unknown) => {
       this.running = false;
       this.o.log.error({ err }, 'tick persister stopped by an error');
@@ -131,32 +160,64 @@ export class TickPersister {
 
   private async run(): Promise<void> {
     if (!(await this.withRetry('redis', () => this.ensureGroup()))) return;
-    let inFlight: Promise<void> | undefined;
     // First what this consumer was given before a restart and never acknowledged.
+    await this.handOwnPending();
+    while (this.running) {
+      if (this.redisInterrupted) {
+        // A read whose reply was lost with the connection (a Redis restart) still delivered its
+        // entries to us: they sit in our pending list, and '>' never returns them again.
+        this.redisInterrupted = false;
+        await this.storing;
+        await this.acking;
+        await this.handOwnPending();
+      }
+      const entries = (await this.claimIdle()) ?? (await this.withRetry('redis', () => this.readGroup('>', true)));
+      if (!entries?.length) continue;
+      await this.hand(entries);
+    }
+    // Stopping: the batch being stored is finished and acknowledged (unless the database is down).
+    await this.storing;
+    await this.acking;
+    if (this.crash) throw this.crash;
+  }
+
+  /** Hands on this consumer's pending entries (delivered earlier, never acknowledged). */
+  private async handOwnPending(): Promise<void> {
     for (let after = '0-0'; this.running;) {
       const entries = await this.withRetry('redis', () => this.readGroup(after, false));
       if (!entries?.length) break;
       after = entries[entries.length - 1]![0];
-      await this.persist(entries);
+      await this.hand(entries);
     }
-    while (this.running) {
-      const entries = (await this.claimIdle()) ?? (await this.withRetry('redis', () => this.readGroup('>', true)));
-      if (!entries?.length) continue;
-      // The next read overlaps this insert; at most two batches are ever held.
-      if (inFlight) await inFlight;
-      inFlight = this.persist(entries);
-      inFlight.catch(() => undefined); // awaited below or on the next batch; a crash ends the loop there
-    }
-    await inFlight;
   }
 
-  private async persist(entries: Entry[]): Promise<void> {
+  /**
+   * The pipeline (docs/streams.md): while the database stores batch n, this thread reads and
+   * prepares batch n+1 and acknowledges batch n-1. One insert at a time, one acknowledgement at a
+   * time, and a batch's acknowledgement starts only after its own commit returned.
+   */
+  private async hand(entries: Entry[]): Promise<void> {
+    const batch = this.prepare(entries);
+    await this.storing;
+    if (this.crash) return; // it stays pending, like everything read after the crash
+    this.storing = this.store(batch).catch((err: unknown) => {
+      // As if the process died here: nothing more is stored or acknowledged.
+      this.crash = err;
+      this.running = false;
+      this.wake?.();
+    });
+  }
+
+  /** Validation and the COPY encoding, done while the previous batch is in the database. */
+  private prepare(entries: Entry[]): Batch {
     const now = Date.now();
     const ticks: Tick[] = [];
     const dead: DeadLetter[] = [];
-    const ids: string[] = [];
-    for (const [id, fields] of entries) {
-      ids.push(id);
+    const ids: string[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const [id, fields] = entries[i]!;
+      ids[i] = id;
+      this.inPipeline.add(id);
       if (!fields) {
         // Delivered to us, then trimmed from the stream by someone else before we stored it.
         this.stats.lost++;
@@ -167,9 +228,26 @@ export class TickPersister {
       if (result.ok) ticks.push(result.tick);
       else dead.push({ origin: 'stream', id, reason: result.reason, fields });
     }
-    const inserted = await this.withRetry('db', () => insertTicks(this.o.db, ticks, this.o.insertMethod));
+    const copy = this.o.insertMethod === 'unnest' || ticks.length === 0 ? undefined : encodeTicks(ticks);
+    return { ids, ticks, dead, now, copy };
+  }
+
+  private async store(batch: Batch): Promise<void> {
+    const inserted = await this.withRetry('db', () => {
+      // The encoded bytes go to the database's thread on the first attempt; a retry encodes again.
+      const copy = batch.copy;
+      batch.copy = undefined;
+      return insertTicks(this.o.db, batch.ticks, this.o.insertMethod, copy);
+    });
     if (inserted === undefined) return; // stopping while the database is down: the batch stays pending
-    await this.o.afterCommit?.(ticks);
+    await this.o.afterCommit?.(batch.ticks);
+    // Committed: acknowledge it while the next batch goes in, after the previous acknowledgement.
+    await this.acking;
+    this.acking = this.acknowledge(batch, inserted);
+  }
+
+  private async acknowledge(batch: Batch, inserted: number): Promise<void> {
+    const { ids, ticks, dead, now } = batch;
     const acked = await this.withRetry('redis', async () => {
       const transaction = this.o.commands.multi();
       queueDeadLetters(transaction, this.o, dead, now);
@@ -179,7 +257,8 @@ export class TickPersister {
       if (!replies || failed) throw failed?.[0] ?? new Error('acknowledgement transaction aborted');
       return true;
     });
-    if (!acked) return;
+    for (const id of ids) this.inPipeline.delete(id);
+    if (!acked) return; // stopping while Redis is down: stored, still pending, skipped on replay
     this.stats.batches++;
     this.stats.persisted += inserted;
     this.stats.duplicates += ticks.length - inserted;
@@ -216,10 +295,13 @@ export class TickPersister {
         'pending ticks were trimmed from the stream before they were stored: lost',
       );
     }
-    if (entries.length) {
-      this.stats.claimed += entries.length;
-      this.o.log.warn({ count: entries.length }, 'took over pending ticks from a persister presumed dead');
-      return entries;
+    // Our own entries still in the pipeline can be idle that long too (a slow insert): they are
+    // on their way already, so they are neither taken over nor stored again.
+    const orphans = entries.filter(([id]) => !this.inPipeline.has(id));
+    if (orphans.length) {
+      this.stats.claimed += orphans.length;
+      this.o.log.warn({ count: orphans.length }, 'took over pending ticks from a persister presumed dead');
+      return orphans;
     }
     return undefined;
   }

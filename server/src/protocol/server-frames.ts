@@ -100,3 +100,38 @@ function changeOnWire(c: PositionChange): Record<string, number> {
   if (c.drift !== undefined) out.drift = basisPointsToPercent(c.drift);
   return out;
 }
+
+/** A user notice: one of the trader's alerts fired (docs/protocol.md, User notices). */
+export function alertFrame(a: {
+  alert: number;
+  firing: number;
+  kind: string;
+  description: string;
+  value: number;
+  time: number;
+}): string {
+  return JSON.stringify({ type: 'alert', v: PROTOCOL_VERSION, ...a });
+}
+
+/** A user notice: progress of one of the trader's background jobs, e.g. an export (docs/protocol.md). */
+export function jobFrame(j: {
+  id: string;
+  kind: string;
+  portfolio: number;
+  status: string;
+  progress: number;
+  error: string | null;
+  file: { name: string; contentType: string; size: number; url: string } | null;
+}): string {
+  return JSON.stringify({
+    type: 'job',
+    v: PROTOCOL_VERSION,
+    id: j.id,
+    kind: j.kind,
+    portfolio: j.portfolio,
+    status: j.status,
+    progress: j.progress,
+    error: j.error,
+    file: j.file,
+  });
+}

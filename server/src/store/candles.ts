@@ -39,8 +39,8 @@ function closes(resolution: Resolution): Statement {
  * that no index orders), so intraday ranges take the last raw tick of the week before (one index
  * probe in the newest chunk), and otherwise, like daily ranges, the last full day's close.
  */
-function closesBeforeStatement(resolution: Resolution): Statement {
-  const lastDay = `(SELECT close FROM candles_1d c
+function closesBeforeStatement(resolution: Resolution, daily = 'candles_1d'): Statement {
+  const lastDay = `(SELECT close FROM ${daily} c
                      WHERE c.symbol = s.symbol AND c.bucket <= $2::timestamptz - INTERVAL '1 day'
                      ORDER BY c.bucket DESC LIMIT 1)`;
   const lastTick = `(SELECT price FROM ticks t
@@ -81,9 +81,105 @@ export const CANDLE_STATEMENTS = {
   rawCloses: Object.fromEntries(RESOLUTIONS.map((r) => [r, rawCloses(r)])) as Record<Resolution, Statement>,
 };
 
-export type CloseSource = 'aggregates' | 'raw';
+/**
+ * Where an aggregate keeps its materialised buckets (Timescale's own hypertable behind the view) and
+ * up to where they are complete (ms, exclusive). Below the watermark the view is exactly that
+ * table; only the buckets at and after it are aggregated on read.
+ */
+export interface Materialization {
+  /** The materialisation hypertable's id, part of the statement names that read it. */
+  id: number;
+  /** Its qualified, quoted name, from Timescale's catalog (never input). */
+  table: string;
+  /** 0 while nothing is materialised. */
+  watermark: number;
+}
 
-/** Closes of every bucket in [from, to) for many symbols in one round trip, oldest first. */
+const MATERIALIZATIONS: Statement = {
+  name: 'candle_materializations',
+  text: `-- name: candle_materializations
+    SELECT a.user_view_name AS view, a.mat_hypertable_id AS id, format('%I.%I', h.schema_name, h.table_name) AS "table",
+           (extract(epoch FROM _timescaledb_functions.to_timestamp(
+              _timescaledb_functions.cagg_watermark(a.mat_hypertable_id))) * 1000)::float8 AS watermark
+      FROM _timescaledb_catalog.continuous_agg a
+      JOIN _timescaledb_catalog.hypertable h ON h.id = a.mat_hypertable_id
+     WHERE a.user_view_name = ANY($1::text[])`,
+};
+
+/** Each aggregate's materialisation and watermark, read now (one catalog query). */
+export async function materializations(db: Queryable): Promise<Partial<Record<Resolution, Materialization>>> {
+  const rows = await db.run<{ view: string; id: number; table: string; watermark: number | null }>(MATERIALIZATIONS, [
+    Object.values(VIEW),
+  ]);
+  const out: Partial<Record<Resolution, Materialization>> = {};
+  for (const r of RESOLUTIONS) {
+    const row = rows.find((x) => x.view === VIEW[r]);
+    // An aggregate that was never refreshed reports the lowest representable time: none yet.
+    if (row)
+      out[r] = {
+        id: row.id,
+        table: row.table,
+        watermark: row.watermark !== null && row.watermark > 0 ? row.watermark : 0,
+      };
+  }
+  return out;
+}
+
+/**
+ * The closes of `closes(resolution)` read in two parts: below $4 (a watermark) straight from the
+ * materialisation table, at and after it from the real-time view. Same rows as the view alone, but
+ * the planner no longer plans the real-time union (three levels down to the raw ticks' chunks) for
+ * the whole range (what that saves depends on the database: docs/history.md). Correct for any $4 at or below the real watermark (it only moves forward).
+ */
+function splitCloses(resolution: Resolution, m: Materialization): Statement {
+  return {
+    name: `candle_closes_${resolution}_split_${m.id}`,
+    text: `-- name: candle_closes_${resolution}_split_${m.id}
+      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close) AS closes
+        FROM (
+          SELECT symbol, bucket, close FROM ${m.table}
+           WHERE symbol = ANY($1::text[]) AND bucket >= $2 AND bucket < least($3::timestamptz, $4::timestamptz)
+          UNION ALL
+          SELECT symbol, bucket, close FROM ${VIEW[resolution]}
+           WHERE symbol = ANY($1::text[]) AND bucket >= greatest($2::timestamptz, $4::timestamptz) AND bucket < $3
+        ) c
+       GROUP BY symbol`,
+  };
+}
+
+/**
+ * closesBeforeStatement with the last full day's close read from the materialised 1-day table `m`:
+ * valid when $2 - 1 day is below its watermark.
+ */
+function materializedCloseBefore(resolution: Resolution, m: Materialization): Statement {
+  return {
+    name: `candle_close_before_${resolution}_materialized_${m.id}`,
+    text: closesBeforeStatement(resolution, m.table).text.replace(
+      /candle_close_before_\S+/,
+      `candle_close_before_${resolution}_materialized_${m.id}`,
+    ),
+  };
+}
+
+/** The statements that read materialisation tables, for `npm run db:explain`. */
+export const MATERIALIZED_STATEMENTS = {
+  materializations: MATERIALIZATIONS,
+  closes: splitCloses,
+  closesBefore: materializedCloseBefore,
+};
+
+/**
+ * Where closes come from: the aggregates (materialised table below the watermark, real-time view
+ * above), the aggregates wholly through their real-time views (the earlier way, kept for the
+ * benchmark's comparison), or the raw ticks (benchmarks only).
+ */
+export type CloseSource = 'aggregates' | 'views' | 'raw';
+
+/**
+ * Closes of every bucket in [from, to) for many symbols in one round trip, oldest first. With the
+ * aggregate's `materialized` table and watermark (materializations()), the part below the
+ * watermark is read from the table directly (splitCloses).
+ */
 export async function closeSeries(
   db: Queryable,
   resolution: Resolution,
@@ -91,9 +187,15 @@ export async function closeSeries(
   from: Date,
   to: Date,
   source: CloseSource = 'aggregates',
+  materialized?: Materialization,
 ): Promise<CloseSeries[]> {
-  const statement = (source === 'raw' ? CANDLE_STATEMENTS.rawCloses : CANDLE_STATEMENTS.closes)[resolution];
-  const rows = await db.run<{ symbol: string; seconds: number[]; closes: number[] }>(statement, [symbols, from, to]);
+  const split = source === 'aggregates' && materialized && materialized.watermark > from.getTime();
+  const rows = await db.run<{ symbol: string; seconds: number[]; closes: number[] }>(
+    split
+      ? splitCloses(resolution, materialized)
+      : (source === 'raw' ? CANDLE_STATEMENTS.rawCloses : CANDLE_STATEMENTS.closes)[resolution],
+    split ? [symbols, from, to, new Date(materialized.watermark)] : [symbols, from, to],
+  );
   return rows.map(({ symbol, seconds, closes }) => {
     const order = seconds.map((_, i) => i);
     if (seconds.some((t, i) => i > 0 && t < seconds[i - 1]!)) order.sort((a, b) => seconds[a]! - seconds[b]!);
@@ -101,17 +203,24 @@ export async function closeSeries(
   });
 }
 
-/** Each symbol's last price before `at` (absent when it has none): see closesBeforeStatement. */
+/**
+ * Each symbol's last price before `at` (absent when it has none): see closesBeforeStatement. With
+ * the 1-day aggregate's materialisation `daily` complete past the day before `at`, the last full
+ * day's close comes from its table directly (the same rows as the view there, without planning the
+ * real-time union).
+ */
 export async function closesBefore(
   db: Queryable,
   resolution: Resolution,
   symbols: readonly string[],
   at: Date,
+  daily?: Materialization,
 ): Promise<Map<string, number>> {
-  const rows = await db.run<{ symbol: string; close: number | null }>(CANDLE_STATEMENTS.closesBefore[resolution], [
-    symbols,
-    at,
-  ]);
+  const materialized = daily && daily.watermark > at.getTime() - RESOLUTION_MS['1d'];
+  const rows = await db.run<{ symbol: string; close: number | null }>(
+    materialized ? materializedCloseBefore(resolution, daily) : CANDLE_STATEMENTS.closesBefore[resolution],
+    [symbols, at],
+  );
   return new Map(rows.flatMap((r) => (r.close === null ? [] : [[r.symbol, r.close] as const])));
 }
 

@@ -42,6 +42,18 @@ export async function findPortfolio(
   return rows[0];
 }
 
+/** A portfolio with its owner, whoever asks: for answers cached once and checked per caller. */
+export async function portfolioWithOwner(
+  db: Queryable,
+  portfolioId: number,
+): Promise<{ id: number; name: string; baseCurrency: string; owner: number } | undefined> {
+  const rows = await db.query<{ id: number; name: string; baseCurrency: string; owner: number }>(
+    `SELECT id, name, base_currency AS "baseCurrency", user_id AS owner FROM portfolios WHERE id = $1`,
+    [portfolioId],
+  );
+  return rows[0];
+}
+
 export async function listPositions(db: Queryable, portfolioId: number): Promise<PositionRow[]> {
   return db.query<PositionRow>(
     `SELECT x.symbol, a.name, a.sector, x.quantity, x.cost_basis AS "costBasis", x.target_weight AS "targetWeight"

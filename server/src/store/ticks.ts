@@ -29,16 +29,19 @@ const INSERT_UNNEST: Statement = {
  * Stores `ticks` and returns how many rows were new. 'copy' (binary COPY, the faster on both
  * engines: docs/benchmarks.md) is all or nothing and stops at a duplicate key; a batch that meets
  * one is a replay and goes again through the unnest path, which skips the rows already stored.
+ * `encoded` is encodeTicks(ticks) made beforehand (the persister encodes while the database is busy
+ * with the previous batch); the embedded engine takes it over, so pass it once.
  */
 export async function insertTicks(
   db: Database,
   ticks: readonly Tick[],
   method: TickInsertMethod = 'copy',
+  encoded?: Uint8Array,
 ): Promise<number> {
   if (ticks.length === 0) return 0;
   if (method === 'copy') {
     try {
-      return await db.copyIn('ticks', COLUMNS, encodeTicks(ticks));
+      return await db.copyIn('ticks', COLUMNS, encoded ?? encodeTicks(ticks));
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }

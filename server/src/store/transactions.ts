@@ -106,11 +106,49 @@ export function tradeAmount(quantity: number, price: number): string {
   return (valueCents(quantity, price) / 100).toFixed(2);
 }
 
-export async function listTransactions(db: Queryable, portfolioId: number, limit = 500): Promise<TransactionRow[]> {
-  return db.query<TransactionRow>(
-    `SELECT ${COLUMNS} FROM transactions WHERE portfolio_id = $1 ORDER BY time DESC, id DESC LIMIT $2`,
-    [portfolioId, limit],
+/** A position in the ledger, newest first: the time (in microseconds, the column's own precision) and id. */
+export interface LedgerPosition {
+  micros: bigint;
+  id: number;
+}
+
+export interface TransactionPage {
+  transactions: TransactionRow[];
+  /** Where the next (older) page starts; undefined on the last page. */
+  next: LedgerPosition | undefined;
+}
+
+/**
+ * One page of the ledger, newest first, strictly after `after` in that order. Keyset pagination:
+ * a transaction recorded between two pages never shifts the next one (no row is skipped or shown
+ * twice), and a deep page costs what the first does (no OFFSET).
+ */
+export async function transactionPage(
+  db: Queryable,
+  portfolioId: number,
+  limit: number,
+  after?: LedgerPosition,
+): Promise<TransactionPage> {
+  // One row more than asked says whether there is a next page.
+  // `time <= bound` is implied by the row comparison; spelt out, it lets the (portfolio_id, time)
+  // index start at the cursor.
+  const bound = `'epoch'::timestamptz + $3::int8 * INTERVAL '1 microsecond'`;
+  const rows = await db.query<TransactionRow & { micros: string }>(
+    `-- name: transaction-page
+     SELECT ${COLUMNS}, (extract(epoch FROM time) * 1000000)::int8::text AS micros
+       FROM transactions
+      WHERE portfolio_id = $1 ${after ? `AND time <= ${bound} AND (time, id) < (${bound}, $4::int8)` : ''}
+      ORDER BY time DESC, id DESC
+      LIMIT $2`,
+    after ? [portfolioId, limit + 1, after.micros.toString(), after.id] : [portfolioId, limit + 1],
   );
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    transactions: page.map(({ micros: _, ...row }) => row),
+    next: more && last ? { micros: BigInt(last.micros), id: last.id } : undefined,
+  };
 }
 
 /** A portfolio's holdings at an instant: shares per symbol from every buy and sell before it. */

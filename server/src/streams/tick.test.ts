@@ -53,6 +53,14 @@ describe('parseTick accepts', () => {
     const long = parse({ src: 'x'.repeat(100) });
     expect(long.ok && long.tick.source).toBe('x'.repeat(64));
   });
+
+  it('fields in any order, unknown fields ignored, and a repeated field by its last value', () => {
+    const flat = ['venue', 'XNAS', 'ts', String(NOW), 'price', '1', 'symbol', 'X', 'price', '2.5', 'size', '7'];
+    expect(parseTick('5-1', flat, isKnown, NOW)).toEqual({
+      ok: true,
+      tick: { id: '5-1', symbol: 'X', price: 2.5, size: 7, time: NOW },
+    });
+  });
 });
 
 describe('parseTick rejects with a reason naming the problem', () => {

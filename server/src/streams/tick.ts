@@ -30,9 +30,33 @@ export function parseTick(
   isKnownSymbol: (symbol: string) => boolean,
   now: number,
 ): TickResult {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
-  const { symbol, price, size = '0', ts, src } = f;
+  // Named variables rather than an object per tick: this runs for every tick the persister and
+  // each gateway read. A field given twice counts with its last value; unknown fields are ignored.
+  let symbol: string | undefined;
+  let price: string | undefined;
+  let size = '0';
+  let ts: string | undefined;
+  let src: string | undefined;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const value = flat[i + 1]!;
+    switch (flat[i]) {
+      case 'symbol':
+        symbol = value;
+        break;
+      case 'price':
+        price = value;
+        break;
+      case 'size':
+        size = value;
+        break;
+      case 'ts':
+        ts = value;
+        break;
+      case 'src':
+        src = value;
+        break;
+    }
+  }
   if (symbol === undefined || !SYMBOL.test(symbol))
     return { ok: false, reason: `malformed symbol ${JSON.stringify(symbol)}` };
   if (!isKnownSymbol(symbol)) return { ok: false, reason: `unknown symbol ${symbol}` };

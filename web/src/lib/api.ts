@@ -74,7 +74,12 @@ export class ApiError extends Error {
 /** SvelteKit's `load` passes its own fetch; pages call with the global one. */
 type Fetch = typeof fetch;
 
-async function request<T>(fetcher: Fetch, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+export async function request<T>(
+  fetcher: Fetch,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetcher(`/api/v1${path}`, {
     method,
     credentials: 'same-origin',
@@ -127,4 +132,26 @@ export function saveTargets(portfolio: number, targets: Target[], fetcher: Fetch
 
 export function isUnauthenticated(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401;
+}
+
+export type ExportKind = 'positions-csv' | 'transactions-csv' | 'history-csv' | 'report-html';
+
+/** docs/jobs.md: an export and where it stands; `file` once it is done. */
+export interface ExportJob {
+  id: string;
+  kind: ExportKind;
+  portfolio: number;
+  range: Range | null;
+  status: 'queued' | 'running' | 'retrying' | 'done' | 'failed';
+  progress: number;
+  error: string | null;
+  file: { name: string; contentType: string; size: number; url: string } | null;
+}
+
+export function startExport(portfolio: number, kind: ExportKind, range?: Range, fetcher: Fetch = fetch) {
+  return request<ExportJob>(fetcher, 'POST', '/exports', { portfolio, kind, ...(range ? { range } : {}) });
+}
+
+export function getExport(id: string, fetcher: Fetch = fetch) {
+  return request<ExportJob>(fetcher, 'GET', `/exports/${encodeURIComponent(id)}`);
 }

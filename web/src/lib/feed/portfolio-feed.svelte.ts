@@ -4,7 +4,7 @@
 import { applyDelta, applySnapshot, isGap, type PortfolioState } from './apply';
 import { FrameBatch } from './frame-batch';
 import { FeedSocket, type SocketPhase } from './socket';
-import type { PortfolioFrame, PortfolioId, ServerFrame } from './types';
+import type { NoticeFrame, PortfolioFrame, PortfolioId, ServerFrame } from './types';
 
 /** `live` means the socket is open and the state on screen follows an unbroken sequence. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
@@ -16,6 +16,8 @@ export interface PortfolioFeedOptions {
   url: string;
   /** Called when the server refused a connection attempt, typically an expired session. */
   onRefused(): void;
+  /** Frames for the trader rather than the watched portfolio (job progress, alerts). */
+  onNotice?(frame: NoticeFrame): void;
 }
 
 export class PortfolioFeed {
@@ -30,6 +32,7 @@ export class PortfolioFeed {
   problem = $state<string | null>(null);
 
   readonly #socket: FeedSocket;
+  readonly #onNotice: PortfolioFeedOptions['onNotice'];
   readonly #batch = new FrameBatch<PortfolioFrame>((frames) => this.#apply(frames));
   #watched: PortfolioId | null = null;
   #phase: SocketPhase = 'connecting';
@@ -38,6 +41,7 @@ export class PortfolioFeed {
   #inSync = false;
 
   constructor(options: PortfolioFeedOptions) {
+    this.#onNotice = options.onNotice;
     this.#socket = new FeedSocket({
       url: options.url,
       onFrame: (frame) => this.#receive(frame),
@@ -88,6 +92,10 @@ export class PortfolioFeed {
         break;
       case 'error':
         if (frame.portfolio === undefined || frame.portfolio === this.#watched) this.problem = frame.message;
+        break;
+      case 'job':
+      case 'alert':
+        this.#onNotice?.(frame);
         break;
       // hello and pong only prove the link is alive, which the socket already noted.
     }

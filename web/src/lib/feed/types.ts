@@ -111,9 +111,44 @@ export interface ErrorFrame {
   portfolio?: PortfolioId;
 }
 
+/** A user notice: one of the trader's background jobs (an export) changed; docs/jobs.md. */
+export interface JobFrame {
+  type: 'job';
+  v: 1;
+  id: string;
+  kind: string;
+  portfolio: PortfolioId;
+  status: 'queued' | 'running' | 'retrying' | 'done' | 'failed';
+  /** 0 to 100. */
+  progress: number;
+  /** The last failed attempt's reason. */
+  error: string | null;
+  /** Once done: where to download it (same origin, session cookie). */
+  file: { name: string; contentType: string; size: number; url: string } | null;
+}
+
+/** A user notice: one of the trader's alerts fired; docs/alerts.md. */
+export interface AlertFrame {
+  type: 'alert';
+  v: 1;
+  /** The alert's id. */
+  alert: number;
+  /** The stored firing's id (GET /api/v1/alerts/fired). */
+  firing: number;
+  kind: 'price' | 'day-move' | 'portfolio-value' | 'day-pnl' | 'drift';
+  description: string;
+  /** The watched number that crossed: price, percent, amount or points by kind. */
+  value: number;
+  /** Exchange time of the tick that carried it. */
+  time: number;
+}
+
 export type PortfolioFrame = SnapshotFrame | DeltaFrame;
 
-export type ServerFrame = HelloFrame | SnapshotFrame | DeltaFrame | PongFrame | ErrorFrame;
+/** Frames for the trader rather than one portfolio (docs/protocol.md, User notices). */
+export type NoticeFrame = JobFrame | AlertFrame;
+
+export type ServerFrame = HelloFrame | SnapshotFrame | DeltaFrame | PongFrame | ErrorFrame | JobFrame | AlertFrame;
 
 /** Close code the server uses on shutdown; clients reconnect with backoff. */
 export const CLOSE_GOING_AWAY = 1001;

@@ -1,0 +1,70 @@
+// Alerts in a real browser (Debian's chromium driven by playwright-core) against the real server:
+// the form refuses a bad level with a message, creates a price alert, a tick over the level is
+// XADDed to the stream like any producer would, and the toast and the fired history show it.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../server/src/paths.js';
+import { api, TickDriver, waitForState } from '../../server/test/alert-driver.js';
+import { login, startTestApp, type TestApp } from '../../server/test/harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let t: TestApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(join(PROJECT_ROOT, 'web/build/index.html')))
+    throw new Error('web app not built: run `npm run build:web` first');
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+  t = await startTestApp();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+  });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+describe('alerts in the dashboard', () => {
+  it('creates a price alert, then shows a toast and the fired entry when a tick crosses it', async () => {
+    await page.goto(`${t.app.url}/login`);
+    await page.fill('input[name="username"]', 'demo');
+    await page.fill('input[name="password"]', 'demo');
+    await page.click('button[type="submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    const row = page.locator('[data-testid="position-row"]').first();
+    const symbol = (await row.getAttribute('data-symbol'))!;
+    const price = Number((await row.locator('[data-testid="position-price"]').textContent())!.replace(/[^0-9.]/g, ''));
+    const levelCents = Math.round(price * 100 * 1.05);
+
+    const form = page.locator('[data-testid="alert-form"]');
+    await form.waitFor();
+    await page.fill('[data-testid="alert-symbol"]', symbol.toLowerCase());
+    await page.fill('[data-testid="alert-amount"]', '-3');
+    await page.click('[data-testid="alert-create"]');
+    await expect.poll(() => page.textContent('[data-testid="alert-amount-problem"]')).toContain('above 0');
+
+    await page.fill('[data-testid="alert-amount"]', (levelCents / 100).toFixed(2));
+    await page.click('[data-testid="alert-create"]');
+    await expect.poll(() => page.locator('[data-testid="alert-row"]').count()).toBe(1);
+
+    // The evaluator has checked it (armed) before the tick is sent: the crossing is then its first.
+    const token = await login(t.app.url, 'demo', 'demo');
+    const id = ((await api(t.app.url, token, 'GET', '/alerts')).body.alerts as { id: number }[])[0]!.id;
+    await waitForState(t.app.url, token, id, 'armed');
+    await new TickDriver(t.app.redis.connect('e2e-producer'), t.app.keys.ticks).tick(symbol, levelCents + 7);
+
+    const toast = page.locator('[data-testid="alert-toast"]');
+    await toast.waitFor({ timeout: 10_000 });
+    expect(await toast.textContent()).toContain(`${symbol} above ${levelCents / 100}`);
+    await expect.poll(() => page.locator('[data-testid="fired-row"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="fired-row"]').textContent()).toContain(String((levelCents + 7) / 100));
+  });
+});
