@@ -158,6 +158,10 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     }
 
     const app = uws.App();
+    // Runs late in the shutdown, after the listen socket closed and the sockets were told to go:
+    // HTTP keep-alive connections would otherwise outlive the app and reach handlers whose Redis
+    // and database are gone. The registry build has `close` at run time but not in its types.
+    cleanup.push(async () => (app as unknown as { close?: () => void }).close?.());
     const book = new PortfolioBook(quotes);
     const feed = new PortfolioFeed({
       book,
