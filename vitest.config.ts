@@ -13,5 +13,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // How long expect.poll waits for a browser or socket to get there: a limit for a busy CI machine
+    // (a page under a parallel suite can take seconds to go live), never a timing assertion.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
