@@ -129,7 +129,9 @@ describe('the tick persister', () => {
   it('stores every tick once with the fields the stream carried, and acknowledges them', async () => {
     const ids = await produce(1_000);
     const p = persister();
+    // The counters move when the XACK's reply arrives, a round trip after Redis shows nothing pending.
     await eventually(async () => (await stored()).rows === 1_000 && (await pending()) === 0, 'all ticks stored');
+    await eventually(() => p.stats.persisted + p.stats.duplicates === 1_000, 'all batches counted');
     expect(p.stats).toMatchObject({ persisted: 1_000, duplicates: 0, rejected: 0 });
     const [first] = await db.query<{ stream_id: string; symbol: string; price: number; size: number }>(
       'SELECT stream_id, symbol, price, size FROM ticks ORDER BY stream_id LIMIT 1',
