@@ -29,6 +29,13 @@ export interface MixOptions {
   seconds: number;
   /** Requests per second over all connections; undefined = as fast as the server answers. */
   rate: number | undefined;
+  /**
+   * With a rate: autocannon spends each connection's share of it at the start of every second, so
+   * all connections burst together and the server sees every request of a second at once. With
+   * `phases` N the connections are split into N autocannon instances started 1/N s apart, so the
+   * bursts are spread over the second as independent traders' requests are.
+   */
+  phases?: number;
   /** Update allocations: the seed re-saves the same targets; `changing` alternates two sets. */
   updates: 'same' | 'changing';
   seed: number;
@@ -83,25 +90,38 @@ export async function runMix(o: MixOptions): Promise<MixResult> {
   }));
 
   const url = new URL(o.url);
-  const instance = autocannon({
-    url: `http://${url.host}`,
-    connections: o.connections,
-    pipelining: 1,
-    duration: o.seconds,
-    ...(o.rate ? { overallRate: o.rate } : {}),
-    requests,
-    timeout: 10,
-  }) as unknown as EventEmitter & PromiseLike<Result>; // without a callback: an emitter that is thenable
-  instance.on('response', (client: unknown, _status: number, _bytes: number, ms: number) => {
-    const index = (client as { requestIterator: { currentRequestIndex: number } }).requestIterator.currentRequestIndex;
-    latencyMs[CYCLE[index]!].push(ms);
-  });
-  const result = await instance;
+  const launch = (connections: number, rate: number | undefined) => {
+    const instance = autocannon({
+      url: `http://${url.host}`,
+      connections,
+      pipelining: 1,
+      duration: o.seconds,
+      ...(rate ? { overallRate: rate } : {}),
+      requests,
+      timeout: 10,
+    }) as unknown as EventEmitter & PromiseLike<Result>; // without a callback: an emitter that is thenable
+    instance.on('response', (client: unknown, _status: number, _bytes: number, ms: number) => {
+      const index = (client as { requestIterator: { currentRequestIndex: number } }).requestIterator
+        .currentRequestIndex;
+      latencyMs[CYCLE[index]!].push(ms);
+    });
+    return instance;
+  };
+  const phases = o.rate ? Math.max(1, Math.min(o.phases ?? 1, o.connections)) : 1;
+  /** The i-th of n near-equal integer shares of total. */
+  const share = (total: number, i: number) => Math.floor(total / phases) + (i < total % phases ? 1 : 0);
+  const running: PromiseLike<Result>[] = [];
+  for (let i = 0; i < phases; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000 / phases));
+    running.push(launch(share(o.connections, i), o.rate === undefined ? undefined : share(o.rate, i)));
+  }
+  const results = await Promise.all(running);
+  const sum = (pick: (r: Result) => number) => results.reduce((total, r) => total + pick(r), 0);
   return {
-    seconds: result.duration,
+    seconds: o.seconds,
     latencyMs,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
   };
 }

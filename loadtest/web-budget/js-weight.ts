@@ -99,6 +99,8 @@ export async function measureRouteWeights(
   await page.waitForLoadState('networkidle');
   const deferred = lazyFiles(manifestPath, dashboardScripts);
   const before = new Set(dashboardScripts);
+  // Below the fold: the allocation panel (and the editor behind it) load when the trader scrolls there.
+  await page.locator('#allocation-title').scrollIntoViewIfNeeded();
   await page.getByRole('button', { name: 'Edit targets' }).click();
   await page.waitForSelector('[data-testid="target-editor"]');
   const onDemand = [...dashboardScripts].filter((path) => !before.has(path));

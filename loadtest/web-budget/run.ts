@@ -19,7 +19,7 @@ import { runLighthouse, type LighthouseScores, type Preset } from './lighthouse.
 import { measureLongTasks, type LongTaskResult } from './long-tasks.js';
 
 const BUDGET = {
-  /** Gzipped JavaScript the dashboard needs for its first render. */
+  /** Gzipped JavaScript the dashboard loads up to a drawn chart, the chart library included. */
   dashboardJsKb: 60,
   mobilePerformance: 98,
   desktopPerformance: 100,
@@ -110,8 +110,10 @@ try {
   // ── budgets ────────────────────────────────────────────────────────────────
   const kb = (bytes: number) => bytes / 1024;
   const firstRender = weights.dashboard.gzip - weights.dashboardDeferred.gzip;
-  if (kb(firstRender) > BUDGET.dashboardJsKb)
-    failures.push(`dashboard JS for the first render ${kb(firstRender).toFixed(1)} KB > ${BUDGET.dashboardJsKb} KB`);
+  if (kb(weights.dashboard.gzip) > BUDGET.dashboardJsKb)
+    failures.push(
+      `dashboard JS up to a drawn chart ${kb(weights.dashboard.gzip).toFixed(1)} KB > ${BUDGET.dashboardJsKb} KB`,
+    );
   if (weights.login.gzip >= firstRender) failures.push('the login page loads as much JS as the dashboard');
   for (const s of scores.filter((score) => score.market === 'quiet')) {
     const target = s.preset === 'mobile' ? BUDGET.mobilePerformance : BUDGET.desktopPerformance;
@@ -215,12 +217,15 @@ function report(
         row('login page', weights.login),
         row('dashboard, up to a drawn chart', weights.dashboard),
         row('… of which loaded after the first render (uPlot)', weights.dashboardDeferred),
-        row('target editor, on first use', weights.onDemand),
+        row('below the fold (allocation, alerts) and the target editor, on scrolling and first use', weights.onDemand),
       ],
     ),
     '',
-    `Budget: the dashboard's first render at most ${BUDGET.dashboardJsKb} KB gzipped: ${kb(firstRender)} KB. ` +
-      `With the chart library loaded after it: ${kb(weights.dashboard.gzip)} KB.`,
+    `Budget: everything the dashboard loads up to a drawn chart, uPlot included, at most ${BUDGET.dashboardJsKb} KB ` +
+      `gzipped: ${kb(weights.dashboard.gzip)} KB (${weights.dashboard.gzip / 1024 <= BUDGET.dashboardJsKb ? 'met' : '**missed**'}); ` +
+      `the first render alone ${kb(firstRender)} KB. What keeps it there: Svelte's and SvelteKit's runtime in one ` +
+      `chunk, uPlot without the path builders it does not draw (web/vite.config.ts), and the panels below the fold ` +
+      `(allocation, alerts) and the menus (exports, target editor) fetched on scrolling or first use.`,
     '',
     '### Lighthouse 12 (median of ' + RUNS + ' runs; simulated throttling)',
     '',

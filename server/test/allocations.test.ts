@@ -1,6 +1,7 @@
 // Target allocations over real HTTP, and the live view following them: a saved target reaches the
 // socket as a new snapshot whose drift equals weight − target, computed here independently.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTargets } from '../src/store/allocations.js';
 import { login, startTestApp, TestSocket, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -113,6 +114,20 @@ describe('target allocations', () => {
       expect(error.code).toBe('VALIDATION');
       expect(JSON.stringify(error.issues)).toMatch(reason);
     }
+  });
+
+  it('writes nothing when one symbol of an otherwise valid set is not held', async () => {
+    const symbols = await heldSymbols(1);
+    expect((await put({ portfolio: 1, targets: evenTargets(symbols) })).status).toBe(200);
+    const before = await listTargets(t.app.db, 1);
+    const [first, ...rest] = evenTargets([...symbols.slice(1), 'ZZZZ']);
+    const res = await put({ portfolio: 1, targets: [first, ...rest] });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { issues: { path: string; message: string }[] } };
+    expect(body.error.issues).toEqual([
+      { path: `targets.${symbols.length - 1}.symbol`, message: 'ZZZZ is not held in this portfolio' },
+    ]);
+    expect(await listTargets(t.app.db, 1)).toEqual(before);
   });
 
   it("refuses someone else's portfolio as not found, and an anonymous caller", async () => {

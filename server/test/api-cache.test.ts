@@ -3,7 +3,7 @@
 // and the hit and miss counters at /metrics move as the answers are served.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replaceTargets } from '../src/store/allocations.js';
+import { saveTargets } from '../src/store/allocations.js';
 import { login, startTestApp, type TestApp } from './harness.js';
 
 let a: TestApp;
@@ -115,7 +115,7 @@ describe('the API cache', () => {
       { symbol: first!, weight: 30 },
       { symbol: second!, weight: 70 },
     ];
-    await replaceTargets(b.app.db, 3, targets);
+    await saveTargets(b.app.db, 3, targets);
     expect(await positions(b, tokenB, 3)).toEqual(original); // b still serves its cached copy
 
     expect((await call(a, tokenA, '/allocations', 'PUT', { portfolio: 3, targets })).status).toBe(200);

@@ -44,6 +44,8 @@ describe('alerts in the dashboard', () => {
     const price = Number((await row.locator('[data-testid="position-price"]').textContent())!.replace(/[^0-9.]/g, ''));
     const levelCents = Math.round(price * 100 * 1.05);
 
+    // The panel's code is fetched when it nears the screen.
+    await page.locator('#alerts-title').scrollIntoViewIfNeeded();
     const form = page.locator('[data-testid="alert-form"]');
     await form.waitFor();
     await page.fill('[data-testid="alert-symbol"]', symbol.toLowerCase());

@@ -187,6 +187,8 @@ describe('the dashboard in a browser', () => {
   it('changes the target allocation, refusing a wrong one with a message', async (ctx) => {
     if (!(await endpointExists('PUT', '/api/v1/allocations', {})))
       ctx.skip(true, 'PUT /api/v1/allocations not built yet');
+    // The allocation panel's code is fetched when it nears the screen.
+    await page.locator('#allocation-title').scrollIntoViewIfNeeded();
     await page.getByRole('button', { name: 'Edit targets' }).click();
     const editor = page.locator('[data-testid="target-editor"]');
     await editor.getByRole('button', { name: 'Spread evenly' }).click();

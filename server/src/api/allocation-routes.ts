@@ -1,12 +1,15 @@
 // PUT /api/v1/allocations: the target weight of each held position (percent, summing to 100).
 // Validated against what the portfolio holds; every gateway is told so live drift follows at once.
+// Ownership comes from the cached portfolio view (as on every read). Re-saving the targets that view
+// already holds (a client re-submitting its form) is answered from it; anything else is one
+// database statement that checks each symbol is held, writes and answers.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
-import { notFound } from '../http/http-error.js';
 import { route, type Reply } from '../http/routes.js';
-import { listTargets, replaceTargets, type Target } from '../store/allocations.js';
-import { findPortfolio, listPositions } from '../store/portfolios.js';
+import { saveTargets, type Target } from '../store/allocations.js';
+import type { PositionRow } from '../store/portfolios.js';
 import { requireUser, type ApiContext } from './context.js';
+import { ownPortfolioView } from './portfolio-view.js';
 
 export interface AllocationContext extends ApiContext {
   /** Bumps the portfolio's data version and tells every gateway that it changed. */
@@ -41,11 +44,15 @@ function invalid(message: string, issues: Issue[]): Reply {
   return { status: 400, body: { error: { code: 'VALIDATION', message, issues } } };
 }
 
-/** Same symbols with the same weights in basis points, in any order. */
-function sameTargets(current: readonly Target[], next: readonly Target[]): boolean {
-  if (current.length !== next.length) return false;
-  const bp = new Map(current.map((t) => [t.symbol, Math.round(t.weight * 100)]));
-  return next.every((t) => bp.get(t.symbol) === Math.round(t.weight * 100));
+const bp = (weight: number) => Math.round(weight * 100);
+
+/** The targets `positions` already hold, by symbol, when `targets` names exactly those; else undefined. */
+function alreadySaved(positions: readonly PositionRow[], targets: readonly Target[]): Target[] | undefined {
+  const current = positions.filter((p) => p.targetWeight !== null);
+  if (current.length !== targets.length) return undefined;
+  const asked = new Map(targets.map((t) => [t.symbol, bp(t.weight)]));
+  if (!current.every((p) => asked.get(p.symbol) === bp(p.targetWeight!))) return undefined;
+  return current.map((p) => ({ symbol: p.symbol, weight: p.targetWeight! }));
 }
 
 export function registerAllocationRoutes(app: TemplatedApp, ctx: AllocationContext): void {
@@ -63,34 +70,46 @@ export function registerAllocationRoutes(app: TemplatedApp, ctx: AllocationConte
         );
       }
       const { portfolio, targets } = parsed.data;
-      if (!(await findPortfolio(ctx.db, userId, portfolio))) throw notFound('no such portfolio');
+      const view = await ownPortfolioView(ctx, userId, portfolio);
 
-      const held = new Set((await listPositions(ctx.db, portfolio)).map((p) => p.symbol));
       const issues: Issue[] = [];
       const seen = new Set<string>();
       targets.forEach((t, i) => {
-        if (!held.has(t.symbol))
-          issues.push({ path: `targets.${i}.symbol`, message: `${t.symbol} is not held in this portfolio` });
         if (seen.has(t.symbol)) issues.push({ path: `targets.${i}.symbol`, message: `${t.symbol} appears twice` });
         seen.add(t.symbol);
       });
-      const totalBp = targets.reduce((sum, t) => sum + Math.round(t.weight * 100), 0);
+      const totalBp = targets.reduce((sum, t) => sum + bp(t.weight), 0);
       if (targets.length > 0 && Math.abs(totalBp / 100 - 100) > TOLERANCE) {
         issues.push({ path: 'targets', message: `weights must sum to 100, they sum to ${(totalBp / 100).toFixed(2)}` });
       }
       if (issues.length) return invalid('the targets are not valid', issues);
 
-      // Saving the targets already in place (a client re-saving its form) changes nothing, so it
-      // invalidates nothing: cached answers and live views stay as they are.
-      const current = await listTargets(ctx.db, portfolio);
-      if (sameTargets(current, targets)) return { body: { portfolio, targets: current } };
-      await replaceTargets(ctx.db, portfolio, targets);
-      await ctx.onPortfolioChanged(portfolio).catch((err: unknown) => {
-        // The targets are saved; live drift catches up when the portfolio is next opened. Redis is
-        // failing: cached answers may lag until they expire (docs/caching.md).
-        ctx.log.warn({ err, portfolio }, 'could not announce the new targets');
-      });
-      return { body: { portfolio, targets: await listTargets(ctx.db, portfolio) } };
+      // Already in place: nothing to write, nothing to invalidate. The view is as fresh as any read's
+      // (a change made through another gateway reaches this one's cache within milliseconds).
+      const unchanged = alreadySaved(view.positions, targets);
+      if (unchanged) return { body: { portfolio, targets: unchanged } };
+
+      const result = await saveTargets(ctx.db, portfolio, targets);
+      if (!result.saved) {
+        const unheld = new Set(result.unheld);
+        return invalid(
+          'the targets are not valid',
+          targets.flatMap((t, i) =>
+            unheld.has(t.symbol)
+              ? [{ path: `targets.${i}.symbol`, message: `${t.symbol} is not held in this portfolio` }]
+              : [],
+          ),
+        );
+      }
+      // A save the view had not seen yet may still change nothing: then nothing is invalidated.
+      if (result.changed) {
+        await ctx.onPortfolioChanged(portfolio).catch((err: unknown) => {
+          // The targets are saved; live drift catches up when the portfolio is next opened. Redis is
+          // failing: cached answers may lag until they expire (docs/caching.md).
+          ctx.log.warn({ err, portfolio }, 'could not announce the new targets');
+        });
+      }
+      return { body: { portfolio, targets: result.targets } };
     },
     ctx,
   );

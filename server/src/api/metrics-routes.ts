@@ -4,7 +4,7 @@
 // portfolio, range and data version, and goes stale with the history it rests on (a new bucket of
 // the range's aggregate, e.g. a new day for 1Y): docs/caching.md.
 import type { TemplatedApp } from 'uWebSockets.js';
-import { PoolBusyError } from '../../../workers/src/pool/errors.js';
+import { PoolBusyError, PoolClosedError } from '../../../workers/src/pool/errors.js';
 import type { MetricsPool } from '../../../workers/src/pool/metrics-pool.js';
 import { badRequest, HttpError } from '../http/http-error.js';
 import { route } from '../http/routes.js';
@@ -41,6 +41,8 @@ async function computeMetrics(ctx: MetricsContext, id: number, range: Range, now
     });
   } catch (err) {
     if (err instanceof PoolBusyError) throw new HttpError(503, 'BUSY', 'metrics are busy, try again shortly');
+    // A request that was in flight when the server began shutting down: another gateway answers it.
+    if (err instanceof PoolClosedError) throw new HttpError(503, 'NOT_READY', 'the server is shutting down, try again');
     throw err;
   }
   return {
