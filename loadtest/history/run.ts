@@ -13,10 +13,12 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { migrate } from '../../server/src/db/migrate.js';
+import { AggregateWatermarks } from '../../server/src/history/aggregate-watermarks.js';
 import { openPglite } from '../../server/src/db/pglite-database.js';
 import { PortfolioCache } from '../../server/src/cache/portfolio-cache.js';
 import { PortfolioHistory } from '../../server/src/history/portfolio-history.js';
 import { rangeWindow, type Range } from '../../server/src/history/ranges.js';
+import { createLogger } from '../../server/src/log.js';
 import { UNIVERSE } from '../../server/src/market/universe.js';
 import { redisKeys } from '../../server/src/redis/keys.js';
 import { upsertAssets } from '../../server/src/store/assets.js';
@@ -69,7 +71,11 @@ try {
   );
   const chunks = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM show_chunks('ticks')`))[0]!.n;
 
-  const history = new PortfolioHistory(db, undefined, undefined);
+  // As the server reads history: the aggregates' materialisation tables and watermarks known from
+  // the poller, not asked of the catalog on every computation.
+  const watermarks = new AggregateWatermarks(db, createLogger('silent'));
+  await watermarks.refresh();
+  const history = new PortfolioHistory(db, undefined, watermarks);
   const time = async (range: Range, source: CloseSource) => {
     const started = performance.now();
     const result = await history.compute(data.portfolioId, range, 'SPY', now, source);

@@ -80,8 +80,9 @@ export class PortfolioHistory {
       holdingsAsOf(this.db, portfolioId, fromDate),
       cashAsOf(this.db, portfolioId, fromDate),
       transactionsBetween(this.db, portfolioId, fromDate, toDate),
-      // Read now, not the polled watermarks: the lower bound of the real-time part (see closeSeries).
-      source === 'aggregates' ? materializations(this.db) : undefined,
+      // Where each aggregate's materialised table ends (the lower bound of the real-time part, see
+      // closeSeries): as the poller last saw it, else from the catalog now.
+      source === 'aggregates' ? (this.watermarks?.materialized ?? materializations(this.db)) : undefined,
     ]);
     const held = new Set(opening.map((h) => h.symbol));
     for (const t of transactions) if (t.symbol && (t.kind === 'buy' || t.kind === 'sell')) held.add(t.symbol);

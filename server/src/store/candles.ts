@@ -230,18 +230,9 @@ export async function closesBefore(
  * a view name maps to its materialisation hypertable.
  */
 export async function aggregateWatermarks(db: Queryable): Promise<Partial<Record<Resolution, number>>> {
-  const rows = await db.query<{ view: string; watermark: number | null }>(
-    `SELECT a.user_view_name AS view,
-            (extract(epoch FROM _timescaledb_functions.to_timestamp(
-               _timescaledb_functions.cagg_watermark(a.mat_hypertable_id))) * 1000)::float8 AS watermark
-       FROM _timescaledb_catalog.continuous_agg a
-      WHERE a.user_view_name = ANY($1::text[])`,
-    [Object.values(VIEW)],
-  );
-  // An aggregate that was never refreshed reports the lowest representable time: none yet.
-  const byView = new Map(rows.filter((r) => r.watermark !== null && r.watermark > 0).map((r) => [r.view, r.watermark]));
+  const m = await materializations(db);
   return Object.fromEntries(
-    RESOLUTIONS.filter((r) => byView.get(VIEW[r]) != null).map((r) => [r, byView.get(VIEW[r])!]),
+    RESOLUTIONS.filter((r) => (m[r]?.watermark ?? 0) > 0).map((r) => [r, m[r]!.watermark]),
   ) as Partial<Record<Resolution, number>>;
 }
 
