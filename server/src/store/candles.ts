@@ -20,13 +20,16 @@ export interface CloseSeries {
 /**
  * Closes per symbol as two arrays in no particular order (closeSeries sorts them): on the embedded
  * engine an ORDER BY inside array_agg costs a sort per symbol, more than the rest of the query, and
- * date_part (float seconds) is much cheaper than extract (numeric).
+ * date_part (float seconds) is much cheaper than extract (numeric). Closes travel as float8 too:
+ * the adapters turn numeric into a JS double anyway, the conversion is correctly rounded both ways
+ * (so the same double), and a float8 array costs the embedded engine far less to print and the
+ * client to parse (a year of daily closes for 51 symbols: 53 -> 39 ms).
  */
 function closes(resolution: Resolution): Statement {
   return {
     name: `candle_closes_${resolution}`,
     text: `-- name: candle_closes_${resolution}
-      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close) AS closes
+      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close::float8) AS closes
         FROM ${VIEW[resolution]}
        WHERE symbol = ANY($1::text[]) AND bucket >= $2 AND bucket < $3
        GROUP BY symbol`,
@@ -59,7 +62,7 @@ function rawCloses(resolution: Resolution): Statement {
   return {
     name: `raw_closes_${resolution}`,
     text: `-- name: raw_closes_${resolution}
-      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close) AS closes
+      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close::float8) AS closes
         FROM (
           SELECT symbol, time_bucket(INTERVAL '${WIDTH[resolution]}', time) AS bucket, last(price, time) AS close
             FROM ticks
@@ -135,7 +138,7 @@ function splitCloses(resolution: Resolution, m: Materialization): Statement {
   return {
     name: `candle_closes_${resolution}_split_${m.id}`,
     text: `-- name: candle_closes_${resolution}_split_${m.id}
-      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close) AS closes
+      SELECT symbol, array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close::float8) AS closes
         FROM (
           SELECT symbol, bucket, close FROM ${m.table}
            WHERE symbol = ANY($1::text[]) AND bucket >= $2 AND bucket < least($3::timestamptz, $4::timestamptz)
