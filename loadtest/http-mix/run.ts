@@ -1,7 +1,9 @@
 // HTTP API benchmark (docs/benchmarks.md, section http-mix): the seed's mix (login once per trader,
 // then view portfolio ×3, portfolio metrics ×2, update allocations ×1) under autocannon against the
-// real server (embedded default on prepared load users), at a fixed 1,000 requests/s and at the
-// most it answers, with the API cache on and, in the same run, off (API_CACHE=false) as the
+// real server (embedded default on prepared load users), at a fixed 1,000 requests/s (as autocannon
+// holds a rate: every connection's share of a second sent at its start, and with the connections'
+// bursts spread over the second, MixOptions.phases) and at the most it answers, with the API cache
+// on and, in the same run, off (API_CACHE=false) as the
 // baseline; and the cache hit rate read from the server's /metrics over each measured window.
 //
 //   flock /tmp/bench.lock npm run bench:http [-- --seconds 15 --rate 1000 --portfolios 200 --no-write]
