@@ -118,14 +118,25 @@ export class TestSocket {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
-      this.waiters.push({
+      const waiter = {
         match,
-        resolve: (f) => {
+        resolve: (f: Frame) => {
           clearTimeout(timer);
           resolve(f);
         },
-      });
+      };
+      // After the process (or the machine) stalls, timers run before pending socket reads in the
+      // event loop: give the reads one turn before calling it a timeout, so a stall is not a failure.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (!this.waiters.includes(waiter)) return;
+            this.waiters = this.waiters.filter((w) => w !== waiter);
+            reject(new Error('timed out waiting for a frame'));
+          }),
+        timeoutMs,
+      );
+      this.waiters.push(waiter);
     });
   }
 
