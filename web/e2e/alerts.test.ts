@@ -1,30 +1,19 @@
 // Alerts in a real browser (Debian's chromium driven by playwright-core) against the real server:
 // the form refuses a bad level with a message, creates a price alert, a tick over the level is
 // XADDed to the stream like any producer would, and the toast and the fired history show it.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/src/paths.js';
 import { api, TickDriver, waitForState } from '../../server/test/alert-driver.js';
 import { login, startTestApp, type TestApp } from '../../server/test/harness.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchChromium, signIn } from './browser.js';
 
 let t: TestApp;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(join(PROJECT_ROOT, 'web/build/index.html')))
-    throw new Error('web app not built: run `npm run build:web` first');
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   t = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 }, 180_000);
 afterAll(async () => {
@@ -34,11 +23,7 @@ afterAll(async () => {
 
 describe('alerts in the dashboard', () => {
   it('creates a price alert, then shows a toast and the fired entry when a tick crosses it', async () => {
-    await page.goto(`${t.app.url}/login`);
-    await page.fill('input[name="username"]', 'demo');
-    await page.fill('input[name="password"]', 'demo');
-    await page.click('button[type="submit"]');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await signIn(page, t.app.url);
     const row = page.locator('[data-testid="position-row"]').first();
     const symbol = (await row.getAttribute('data-symbol'))!;
     const price = Number((await row.locator('[data-testid="position-price"]').textContent())!.replace(/[^0-9.]/g, ''));

@@ -2,15 +2,15 @@
 // server on its embedded default: log in, watch the total move with ticks and equal the sum of the
 // rows, sort by keyboard, switch portfolio, change the target allocation, survive a server restart.
 // Leaves screenshots in artifacts/ (desktop in the light theme, phone width in the dark one).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/src/paths.js';
 import { tickFields } from '../../server/src/streams/tick.js';
 import { freePort, login, startTestApp, type TestApp } from '../../server/test/harness.js';
+import { launchChromium, signIn } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(PROJECT_ROOT, 'artifacts');
 /** Reconnecting after a restart waits for the server's start plus a backoff step (up to 4 s). */
 const RESTART_TIMEOUT_MS = 30_000;
@@ -24,25 +24,10 @@ let token: string;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(PROJECT_ROOT, 'web/build/index.html')))
-    throw new Error('web app not built: run `npm run build:web` first');
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   // A port of its own, so the restart test can start the server again on it.
   t = await startTestApp({ PORT: String(await freePort()) });
   token = await login(t.app.url, 'demo', 'demo');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
   page.on('console', (m) => {
@@ -105,10 +90,7 @@ describe('the dashboard in a browser', () => {
   it('logs in and shows the live value of the portfolio, equal to the sum of its rows', async () => {
     await page.goto(`${t.app.url}/`);
     await page.waitForURL('**/login');
-    await page.fill('input[name="username"]', 'demo');
-    await page.fill('input[name="password"]', 'demo');
-    await page.click('button[type="submit"]');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await signIn(page, t.app.url);
     await expect.poll(connection).toContain('live');
 
     const before = amount(await page.textContent('[data-testid="total-value"]'));

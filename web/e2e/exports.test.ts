@@ -1,15 +1,14 @@
 // Exports through the dashboard in a real browser: open the exports menu, ask for the positions CSV,
 // watch the job's progress arrive over the socket as `job` notices, download the file and check it
 // against the API's JSON for the same portfolio.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/src/paths.js';
 import { csvRecords } from '../../server/test/csv-parse.js';
 import { login, startTestApp, type TestApp } from '../../server/test/harness.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchChromium, signIn } from './browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -18,15 +17,8 @@ let page: Page;
 const jobFrames: { id: string; status: string; progress: number }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(PROJECT_ROOT, 'web/build/index.html')))
-    throw new Error('web app not built: run `npm run build:web` first');
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   t = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('websocket', (ws) =>
@@ -43,11 +35,7 @@ afterAll(async () => {
 
 describe('exports from the dashboard', () => {
   it('exports the positions as CSV with progress over the socket, and downloads the API’s numbers', async () => {
-    await page.goto(`${t.app.url}/login`);
-    await page.fill('input[name="username"]', 'demo');
-    await page.fill('input[name="password"]', 'demo');
-    await page.click('button[type="submit"]');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await signIn(page, t.app.url);
     await expect
       .poll(() => page.textContent('[data-testid="connection-state"]'), { timeout: 15_000 })
       .toContain('live');
