@@ -9,7 +9,8 @@ import { UNIVERSE } from '../src/market/universe.js';
 import { createPortfolio } from '../src/store/portfolios.js';
 import { createUser } from '../src/store/users.js';
 import { tickFields } from '../src/streams/tick.js';
-import { login, startTestApp, TestSocket, type Frame, type TestApp } from './harness.js';
+import { follow, sinceLastSnapshot } from './client-view.js';
+import { login, startTestApp, TestSocket, type TestApp } from './harness.js';
 
 let t: TestApp;
 let token: string;
@@ -45,41 +46,6 @@ async function tickRound(round: number): Promise<void> {
     pipeline.xadd(t.app.keys.ticks, '*', ...tickFields({ symbol: i.symbol, price, size: 1, time: now }));
   }
   await pipeline.exec();
-}
-
-interface State {
-  epoch: string;
-  seq: number;
-  value: number;
-  prices: Map<string, number>;
-}
-
-/** A client's view from its frames: a snapshot resets it; deltas must follow it consecutively. */
-function follow(frames: Frame[], portfolio: number): State {
-  let state: State | undefined;
-  for (const f of frames) {
-    if (f.portfolio !== portfolio) continue;
-    if (f.type === 'snapshot') {
-      const positions = f.positions as { symbol: string; price: number }[];
-      state = {
-        epoch: f.epoch as string,
-        seq: f.seq as number,
-        value: f.value as number,
-        prices: new Map(positions.map((p) => [p.symbol, p.price])),
-      };
-    } else if (f.type === 'delta') {
-      if (!state) throw new Error('delta before snapshot');
-      expect(f.epoch).toBe(state.epoch);
-      expect(f.seq, 'deltas are consecutive').toBe(state.seq + 1);
-      state.seq = f.seq as number;
-      if (f.value !== undefined) state.value = f.value as number;
-      for (const [symbol, change] of Object.entries(f.positions as Record<string, { price?: number }>)) {
-        if (change.price !== undefined) state.prices.set(symbol, change.price);
-      }
-    }
-  }
-  if (!state) throw new Error('no snapshot');
-  return state;
 }
 
 const lastSeq = (s: TestSocket) =>
@@ -119,15 +85,14 @@ describe('a slow reader', () => {
     raw.resume();
     await tickRound(++round);
     const finalPrice = Number((held[0]!.referencePrice + round / 100).toFixed(2));
-    const caughtUp = (s: TestSocket) =>
-      follow(s.frames.slice(s.frames.findLastIndex((f) => f.type === 'snapshot')), whalePortfolio);
+    const caughtUp = (s: TestSocket) => follow(sinceLastSnapshot(s.frames), whalePortfolio);
     await expect.poll(() => caughtUp(slow).prices.get(held[0]!.symbol), { timeout: 20_000 }).toBe(finalPrice);
     await expect.poll(() => follow(fast.frames, whalePortfolio).prices.get(held[0]!.symbol)).toBe(finalPrice);
     expect(t.app.stats().slowReaders.caughtUp).toBeGreaterThanOrEqual(1);
     const a = caughtUp(slow);
     const b = follow(fast.frames, whalePortfolio);
     expect(a.seq).toBe(b.seq);
-    expect(a.value).toBe(b.value);
+    expect(a.valueCents).toBe(b.valueCents);
     expect(a.prices).toEqual(b.prices);
     fast.close();
     slow.close();
@@ -165,7 +130,7 @@ describe('resume', () => {
     const resumed = follow([...firstFrames, ...again.frames], whalePortfolio);
     const truth = follow([snapshot], whalePortfolio);
     expect(resumed.seq).toBe(truth.seq);
-    expect(resumed.value).toBe(truth.value);
+    expect(resumed.valueCents).toBe(truth.valueCents);
     expect(resumed.prices).toEqual(truth.prices);
 
     const stranger = await TestSocket.open(t.wsUrl, token);

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, startTestApp, TestSocket, type TestApp } from '../harness.js';
 import { PgliteServer, reconcile, sleep, STORED_BY_SOURCE, TickProducer } from '../processes.js';
-import { createTrader, follow, priceRound, shows, valueInCents } from './trader.js';
+import { follow } from '../client-view.js';
+import { createTrader, priceRound, shows, valueInCents } from './trader.js';
 
 let database: PgliteServer;
 let t: TestApp;

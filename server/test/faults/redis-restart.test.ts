@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, startTestApp, TestSocket, type TestApp } from '../harness.js';
 import { PrivateRedis, reconcile, sleep, STORED_BY_SOURCE, streamSources, TickProducer } from '../processes.js';
-import { createTrader, follow, priceRound, shows, sinceLastSnapshot, valueInCents } from './trader.js';
+import { follow, sinceLastSnapshot } from '../client-view.js';
+import { createTrader, priceRound, shows, valueInCents } from './trader.js';
 
 let redis: PrivateRedis;
 let t: TestApp;

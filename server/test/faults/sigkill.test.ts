@@ -14,7 +14,7 @@ import { UNIVERSE } from '../../src/market/universe.js';
 import { redisKeys } from '../../src/redis/keys.js';
 import { freePort, login, TestSocket } from '../harness.js';
 import { reconcile, ServerProcess, STORED_BY_SOURCE, TickProducer } from '../processes.js';
-import { follow } from './trader.js';
+import { follow } from '../client-view.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const dataDir = mkdtempSync(join(tmpdir(), 'tickdash-sigkill-'));
