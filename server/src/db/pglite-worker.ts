@@ -38,21 +38,33 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
 
 const { serialize } = protocol;
 
+/** Postgres numbers what a database creates (tables' row and array types, extensions' types) from here. */
+const FIRST_NORMAL_OID = 16_384;
+
 /**
- * PGlite's query() parses and plans every call anew (an unnamed statement). This runs the extended
- * protocol by hand so a statement is parsed once under its name and afterwards only bound and
- * executed, as pg does with `{ name, text }`.
+ * The built-in types' result parsers. PGlite copies its whole parser table on every result it parses,
+ * and that table has an entry per type in the catalog: each chunk of every hypertable adds two, so on
+ * a database with a year of one-hour chunks it holds thousands and the copy alone cost about a
+ * millisecond per statement (more than most statements take to run). Results here carry built-in
+ * types only (anything else would come back as text), so they are parsed with these entries alone.
  */
-async function runPrepared(pg: PGlite, name: string, text: string, params: unknown[]) {
+let parsers: PGlite['parsers'] = {};
+
+/**
+ * The extended protocol by hand: a named statement is parsed once and afterwards only bound and
+ * executed, as pg does with `{ name, text }`; the unnamed one ('') is parsed on every call, as
+ * PGlite's query() does.
+ */
+async function execute(pg: PGlite, name: string, text: string, params: unknown[]) {
   return pg.runExclusive(async () => {
     const messages = [];
     try {
-      let statement = prepared.get(name);
+      let statement = name ? prepared.get(name) : undefined;
       if (!statement) {
         const parsed = await pg.execProtocolStream(serialize.parse({ name, text }), { syncToFs: false });
         const described = await pg.execProtocolStream(serialize.describe({ type: 'S', name }), { syncToFs: false });
         statement = { text, paramTypes: parse.parseDescribeStatementResults([...parsed, ...described]) };
-        prepared.set(name, statement);
+        if (name) prepared.set(name, statement);
       } else if (statement.text !== text) {
         throw new Error(`statement ${name} is already prepared with another text`);
       }
@@ -70,7 +82,7 @@ async function runPrepared(pg: PGlite, name: string, text: string, params: unkno
     } finally {
       await pg.execProtocolStream(serialize.sync(), { syncToFs: false });
     }
-    return parse.parseResults(messages, pg.parsers)[0]?.rows ?? [];
+    return parse.parseResults(messages, parsers)[0]?.rows ?? [];
   });
 }
 
@@ -84,6 +96,7 @@ const api = {
       parsers: { 1700: (v: string) => Number(v) },
     });
     prepared = new Map();
+    parsers = Object.fromEntries(Object.entries(db.parsers).filter(([oid]) => Number(oid) < FIRST_NORMAL_OID));
     // A reopened on-disk database needs the library loaded before any hypertable insert or
     // Timescale DDL; on a new one it is harmless.
     await db.exec("LOAD 'timescaledb'");
@@ -93,10 +106,10 @@ const api = {
     await db.exec('SET plan_cache_mode = force_custom_plan');
   },
   query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-    return guard(async () => (await open().query<Record<string, unknown>>(text, params)).rows);
+    return guard(() => execute(open(), '', text, params ?? []) as Promise<Record<string, unknown>[]>);
   },
   run(name: string, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    return guard(() => runPrepared(open(), name, text, params) as Promise<Record<string, unknown>[]>);
+    return guard(() => execute(open(), name, text, params) as Promise<Record<string, unknown>[]>);
   },
   exec(script: string): Promise<void> {
     return guard(async () => void (await open().exec(script)));
