@@ -50,7 +50,8 @@ import { CacheWarmer } from './cache/cache-warmer.js';
 import { PortfolioCache } from './cache/portfolio-cache.js';
 import { registerIngestRoutes } from './api/ingest-routes.js';
 import { AggregateWatermarks } from './history/aggregate-watermarks.js';
-import { PortfolioHistory } from './history/portfolio-history.js';
+import { DailyCloses } from './history/daily-closes.js';
+import { MAX_AGE_MS, PortfolioHistory } from './history/portfolio-history.js';
 import { TimescaleJobs } from './jobs/timescale-jobs.js';
 import { StreamTrimmer } from './persist/stream-trimmer.js';
 import { TickPersister } from './persist/tick-persister.js';
@@ -90,6 +91,8 @@ const STORED_PRICE_LOOKBACK_MS = 24 * 3600 * 1000;
 /** How often the stream is trimmed, and the backlog that earns a warning. */
 const TRIM_EVERY_MS = 5_000;
 const BACKLOG_WARNING = 1_000_000;
+/** Symbols whose daily closes are held in memory: the whole universe and then some (a few MB). */
+const DAILY_CLOSE_SYMBOLS = 5_000;
 
 export async function startApp(config: Config, log: Logger): Promise<RunningApp> {
   const { uws, native, binary } = loadUws(config.uwsAllowFallback);
@@ -260,7 +263,9 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     const watermarks = new AggregateWatermarks(db, log);
     await watermarks.start();
     cleanup.push(() => watermarks.stop());
-    const history = new PortfolioHistory(db, cache, watermarks);
+    // Every symbol's materialised daily closes, shared by every portfolio's YTD, 1Y and MAX.
+    const dailyCloses = new DailyCloses(db, { maxAgeMs: MAX_AGE_MS['1d'], maxSymbols: DAILY_CLOSE_SYMBOLS });
+    const history = new PortfolioHistory(db, cache, watermarks, dailyCloses);
     registerHistoryRoutes(app, {
       ...ctx,
       history,
@@ -338,6 +343,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       fromId: tail.lastId,
       isKnownSymbol,
       onTicks: (ticks) => feed.onTicks(ticks),
+      minReadIntervalMs: config.gateway.conflationMs,
       onRejected: (id, reason) => {
         observability.ticksRejected.inc();
         if (rejected++ % REJECT_LOG_EVERY === 0) log.warn({ id, reason, rejected }, 'tick rejected');
@@ -386,7 +392,13 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     trimmer.start();
     cleanup.push(() => trimmer.stop());
     if (config.timescaleJobs) {
-      const jobs = new TimescaleJobs(db, log, { onRefreshed: () => void watermarks.refresh() });
+      const jobs = new TimescaleJobs(db, log, {
+        onRefreshed: (job) => {
+          void watermarks.refresh();
+          // A refresh may rewrite buckets below the watermark (late ticks): read them again.
+          if (job.target === 'candles_1d') dailyCloses.clear();
+        },
+      });
       await jobs.start();
       cleanup.push(() => jobs.stop());
     }

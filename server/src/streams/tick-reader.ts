@@ -16,6 +16,14 @@ export interface TickReaderOptions {
   log: Logger;
   blockMs?: number;
   batchSize?: number;
+  /**
+   * Least time between the starts of two reads that find ticks waiting. While the stream is busy a
+   * read right after the previous one returns a handful of entries, and each read costs a command
+   * written to Redis (a loopback send, far dearer than parsing a tick): the feed flushes at most
+   * once per conflation interval anyway, so reading more often than that buys no latency. A read
+   * after a quiet spell still starts (and returns) at once.
+   */
+  minReadIntervalMs?: number;
 }
 
 type XReadReply = [stream: string, entries: [id: string, fields: string[]][]][] | null;
@@ -49,8 +57,15 @@ export class TickReader {
     const { redis, stream, log } = this.o;
     const block = this.o.blockMs ?? 1_000;
     const count = this.o.batchSize ?? 2_000;
+    const pace = this.o.minReadIntervalMs ?? 0;
     let failures = 0;
+    let readStarted = 0;
     while (this.running) {
+      if (pace > 0) {
+        const wait = readStarted + pace - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        readStarted = performance.now();
+      }
       let reply: XReadReply;
       try {
         reply = (await redis.xread('COUNT', count, 'BLOCK', block, 'STREAMS', stream, this.lastId)) as XReadReply;
@@ -65,6 +80,7 @@ export class TickReader {
       const entries = reply?.[0]?.[1];
       if (!entries?.length) {
         this.lagMs = 0;
+        readStarted = 0; // nothing was waiting: the next read blocks for the next tick at once
         continue;
       }
       this.lastId = entries[entries.length - 1]![0];
