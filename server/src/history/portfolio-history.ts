@@ -10,12 +10,15 @@ import {
   closeSeries,
   materializations,
   RESOLUTION_MS,
+  type CloseSeries,
   type CloseSource,
+  type Materialization,
   type Resolution,
 } from '../store/candles.js';
 import { cashAsOf, firstTransactionTime, holdingsAsOf, transactionsBetween } from '../store/transactions.js';
 import type { Freshness, PortfolioCache } from '../cache/portfolio-cache.js';
 import type { AggregateWatermarks } from './aggregate-watermarks.js';
+import type { DailyCloses } from './daily-closes.js';
 import { rangeWindow, type Range } from './ranges.js';
 import { timeWeightedReturns } from './twr.js';
 import { benchmarkSeries, valuePortfolio } from './valuation.js';
@@ -54,6 +57,8 @@ export class PortfolioHistory {
     private readonly db: Database,
     private readonly cache: PortfolioCache | undefined,
     readonly watermarks: AggregateWatermarks | undefined,
+    /** The materialised daily closes in memory (YTD, 1Y, MAX); without it they are read each time. */
+    private readonly dailyCloses?: DailyCloses,
   ) {}
 
   /** The history, from the cache while it is still fresh (historyFreshness says when). */
@@ -87,10 +92,18 @@ export class PortfolioHistory {
     const held = new Set(opening.map((h) => h.symbol));
     for (const t of transactions) if (t.symbol && (t.kind === 'buy' || t.kind === 'sell')) held.add(t.symbol);
     const wanted = benchmark && !held.has(benchmark) ? [...held, benchmark] : [...held];
-    const [closes, before] = await Promise.all([
-      closeSeries(this.db, resolution, wanted, fromDate, toDate, source, materialized?.[resolution]),
-      closesBefore(this.db, resolution, wanted, fromDate, materialized?.['1d']),
-    ]);
+    const daily = materialized?.['1d'];
+    const [closes, before] =
+      resolution === '1d' &&
+      source === 'aggregates' &&
+      this.dailyCloses &&
+      daily &&
+      daily.watermark > from - RESOLUTION_MS['1d']
+        ? await this.dailyFromMemory(this.dailyCloses, daily, wanted, from, to)
+        : await Promise.all([
+            closeSeries(this.db, resolution, wanted, fromDate, toDate, source, materialized?.[resolution]),
+            closesBefore(this.db, resolution, wanted, fromDate, daily),
+          ]);
 
     const valued = valuePortfolio({
       width: RESOLUTION_MS[resolution],
@@ -135,5 +148,36 @@ export class PortfolioHistory {
             }
           : null,
     };
+  }
+
+  /**
+   * Daily closes as closeSeries and closesBefore read them: below the watermark from memory, the
+   * real-time buckets at and after it from the view (the only database read when every symbol is
+   * held). The close before the range is a materialised one (the caller checks).
+   */
+  private async dailyFromMemory(
+    dailyCloses: DailyCloses,
+    daily: Materialization,
+    symbols: string[],
+    from: number,
+    to: number,
+  ): Promise<[CloseSeries[], Map<string, number>]> {
+    const [held, recent] = await Promise.all([
+      dailyCloses.read(daily, symbols, from, to),
+      to > daily.watermark
+        ? closeSeries(this.db, '1d', symbols, new Date(Math.max(from, daily.watermark)), new Date(to), 'views')
+        : [],
+    ]);
+    const series = new Map(held.series.map((s) => [s.symbol, s]));
+    for (const tail of recent) {
+      const head = series.get(tail.symbol);
+      series.set(
+        tail.symbol,
+        head
+          ? { symbol: tail.symbol, times: [...head.times, ...tail.times], closes: [...head.closes, ...tail.closes] }
+          : tail,
+      );
+    }
+    return [[...series.values()], held.before];
   }
 }

@@ -164,11 +164,75 @@ function materializedCloseBefore(resolution: Resolution, m: Materialization): St
   };
 }
 
+/**
+ * From the 1-day materialisation table `m`: each symbol's closes in [$2, $3) (as two arrays, in no
+ * particular order) and the close of its last bucket before $2 (null when it has none). One index
+ * probe and one range scan per symbol.
+ */
+function materializedDailyCloses(m: Materialization): Statement {
+  return {
+    name: `candle_daily_closes_${m.id}`,
+    text: `-- name: candle_daily_closes_${m.id}
+      SELECT s.symbol, b.close AS before, c.seconds, c.closes
+        FROM unnest($1::text[]) AS s(symbol)
+        LEFT JOIN LATERAL (
+          SELECT close::float8 AS close FROM ${m.table} x
+           WHERE x.symbol = s.symbol AND x.bucket < $2
+           ORDER BY x.bucket DESC LIMIT 1
+        ) b ON true
+        LEFT JOIN LATERAL (
+          SELECT array_agg(date_part('epoch', bucket)) AS seconds, array_agg(close::float8) AS closes FROM ${m.table} x
+           WHERE x.symbol = s.symbol AND x.bucket >= $2 AND x.bucket < $3
+        ) c ON true`,
+  };
+}
+
+/** A symbol's materialised daily closes over a span, oldest first, and its last close before it. */
+export interface DailyCloseRun {
+  before: number | undefined;
+  times: number[];
+  closes: number[];
+}
+
+/**
+ * Every symbol's daily closes in [from, to) read straight from the 1-day aggregate's materialisation
+ * table `daily` (so `to` must not pass its watermark), with the close of its last bucket before
+ * `from`. Symbols without any come back with empty runs.
+ */
+export async function materializedDailyRuns(
+  db: Queryable,
+  daily: Materialization,
+  symbols: readonly string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, DailyCloseRun>> {
+  const rows = await db.run<{
+    symbol: string;
+    before: number | null;
+    seconds: number[] | null;
+    closes: number[] | null;
+  }>(materializedDailyCloses(daily), [symbols, from, to]);
+  return new Map(
+    rows.map(({ symbol, before, seconds, closes }) => {
+      const { times, closes: sorted } = oldestFirst(seconds ?? [], closes ?? []);
+      return [symbol, { before: before ?? undefined, times, closes: sorted }];
+    }),
+  );
+}
+
+/** Bucket starts in seconds and their closes, as two arrays in any order, to ms and oldest first. */
+function oldestFirst(seconds: number[], closes: number[]): { times: number[]; closes: number[] } {
+  const order = seconds.map((_, i) => i);
+  if (seconds.some((t, i) => i > 0 && t < seconds[i - 1]!)) order.sort((a, b) => seconds[a]! - seconds[b]!);
+  return { times: order.map((i) => seconds[i]! * 1000), closes: order.map((i) => closes[i]!) };
+}
+
 /** The statements that read materialisation tables, for `npm run db:explain`. */
 export const MATERIALIZED_STATEMENTS = {
   materializations: MATERIALIZATIONS,
   closes: splitCloses,
   closesBefore: materializedCloseBefore,
+  dailyCloses: materializedDailyCloses,
 };
 
 /**
@@ -199,11 +263,7 @@ export async function closeSeries(
       : (source === 'raw' ? CANDLE_STATEMENTS.rawCloses : CANDLE_STATEMENTS.closes)[resolution],
     split ? [symbols, from, to, new Date(materialized.watermark)] : [symbols, from, to],
   );
-  return rows.map(({ symbol, seconds, closes }) => {
-    const order = seconds.map((_, i) => i);
-    if (seconds.some((t, i) => i > 0 && t < seconds[i - 1]!)) order.sort((a, b) => seconds[a]! - seconds[b]!);
-    return { symbol, times: order.map((i) => seconds[i]! * 1000), closes: order.map((i) => closes[i]!) };
-  });
+  return rows.map(({ symbol, seconds, closes }) => ({ symbol, ...oldestFirst(seconds, closes) }));
 }
 
 /**
