@@ -38,6 +38,11 @@ export interface Options {
   peer: 'socketio' | undefined;
   /** Climb tick rates on each side to find the highest load held (ladder.ts); off unless asked. */
   ladder: LadderPlan | undefined;
+  /**
+   * Product and floor measured this many times, one after the other on the same data: on a shared
+   * VM one pair's ratio moves by ±0.2 from run to run, so the report takes the median pair.
+   */
+  repeat: number;
   /** Replace this run's section of docs/benchmarks.md. */
   write: boolean;
   label: string;
@@ -55,7 +60,7 @@ export const PRESETS: Record<string, Preset> = {
 const USAGE = `npm run bench:fanout -- [--preset light|moderate|heavy] [--clients N] [--portfolios N]
   [--portfolios-per-user N] [--positions N] [--rate TICKS_PER_S] [--warmup S] [--seconds S] [--idle N] [--idle-waves N]
   [--client-procs N] [--probes N] [--concurrency N] [--seed N] [--server build|dist|tsx] [--server-env K=V ...]
-  [--cpu-prof DIR] [--quiet-wait S] [--attempts N] [--label NAME] [--no-write]
+  [--cpu-prof DIR] [--quiet-wait S] [--attempts N] [--repeat N] [--label NAME] [--no-write]
   [--peer socketio] [--ladder] [--ladder-rates R1,R2,...] [--ladder-settle S] [--ladder-seconds S]`;
 
 /** Ladder steps as multiples of the run's tick rate (ladder.ts). */
@@ -85,6 +90,7 @@ export function parseOptions(argv: string[]): Options {
       label: { type: 'string' },
       'quiet-wait': { type: 'string', default: '300' },
       attempts: { type: 'string', default: '3' },
+      repeat: { type: 'string', default: '1' },
       'no-write': { type: 'boolean', default: false },
       peer: { type: 'string' },
       ladder: { type: 'boolean', default: false },
@@ -146,6 +152,7 @@ export function parseOptions(argv: string[]): Options {
     cpuProf: v['cpu-prof'],
     quietWaitSeconds: int('quiet-wait', v['quiet-wait'], 300, 0),
     attempts: int('attempts', v.attempts, 3),
+    repeat: int('repeat', v.repeat, 1),
     write: !v['no-write'],
     peer: v.peer as Options['peer'],
     ladder:

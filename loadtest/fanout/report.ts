@@ -26,6 +26,71 @@ export interface Report {
   floor: FloorResult;
   /** The Socket.IO peer (--peer socketio). */
   peer?: PeerResult;
+  /** Every product/floor pair of a run with --repeat; `product` and `floor` are the median one. */
+  pairs?: Pair[];
+}
+
+export interface Pair {
+  product: ProductResult;
+  floor: FloorResult;
+}
+
+const pairRatio = (p: Pair) => p.product.window.cpuPerDeliveredUs / p.floor.window.cpuPerDeliveredUs;
+
+/**
+ * The pair whose CPU ratio is the median (of an even count, the higher of the middle two), with
+ * the first pair's memory per idle connection: only the first measures it.
+ */
+export function medianPair(pairs: Pair[]): Pair {
+  const sorted = [...pairs].sort((a, b) => pairRatio(a) - pairRatio(b));
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const first = pairs[0]!;
+  if (median === first) return median;
+  return {
+    product: { ...median.product, idle: first.product.idle },
+    floor: { ...median.floor, idle: first.floor.idle },
+  };
+}
+
+/** One line per pair of a repeated run, in the order they ran. */
+function pairRows(r: Report): string[][] {
+  return (r.pairs ?? []).map((pair, i) => {
+    const p = pair.product.window;
+    const f = pair.floor.window;
+    return [
+      String(i + 1),
+      `${ms(p.probeLatency.percentile(99))} / ${ms(p.latency.percentile(99))}`,
+      n1(p.cpuPerDeliveredUs),
+      n1(f.cpuPerDeliveredUs),
+      `${pairRatio(pair).toFixed(2)}x`,
+      `${pct(p.machineBusy)}; ${pct(f.machineBusy)}`,
+      `${pct(p.othersBusy)}; ${pct(f.othersBusy)}`,
+    ];
+  });
+}
+
+const PAIR_HEADER = [
+  'pair',
+  'p99 probes / all (ms)',
+  'product µs per delivered delta',
+  'floor µs',
+  'product / floor',
+  'machine busy (product; floor)',
+  'of it other work',
+];
+
+function pairSummary(r: Report): string | undefined {
+  if (!r.pairs) return undefined;
+  const ratios = r.pairs.map(pairRatio).sort((a, b) => a - b);
+  const p99 = r.pairs.map((p) => p.product.window.probeLatency.percentile(99)).sort((a, b) => a - b);
+  const mid = <T>(xs: T[]) => xs[Math.floor(xs.length / 2)]!;
+  return (
+    `${r.pairs.length} product/floor pairs, one after the other on the same data; the table above is the pair with ` +
+    `the median CPU ratio. CPU per delivered delta, product / floor: median ${mid(ratios).toFixed(2)}x ` +
+    `(range ${ratios[0]!.toFixed(2)}x to ${ratios[ratios.length - 1]!.toFixed(2)}x; target ≤ ${TARGETS.cpuRatio}x: ` +
+    `${verdict(mid(ratios) <= TARGETS.cpuRatio)}); probe p99 median ${ms(mid(p99))} ms ` +
+    `(target < ${TARGETS.p99Ms} ms: ${verdict(mid(p99) < TARGETS.p99Ms)}).`
+  );
 }
 
 export const TARGETS = { p99Ms: 25, cpuRatio: 1.25, idleBytes: 3 * 1024, peerCpuRatio: 2, peerLoadRatio: 2 };
@@ -328,6 +393,12 @@ export function printReport(r: Report): void {
   for (const line of describeRun(r)) console.log(line);
   console.log('');
   printTable([header(withPeer), ...rows(r).map((row) => cells(row, withPeer))]);
+  const pairs = pairSummary(r);
+  if (pairs) {
+    console.log(pairs.replaceAll('**', ''));
+    console.log('');
+    printTable([PAIR_HEADER, ...pairRows(r)]);
+  }
   const summary = ladderSummary(r);
   if (summary) {
     console.log(summary.replaceAll('**', ''));
@@ -340,7 +411,8 @@ const DISTURBED = 'Measured while other work kept the machine busy';
 
 /** Whether other programs took more than QUIET of the machine during either window. */
 export function disturbed(r: Report): boolean {
-  return Math.max(r.product.window.othersBusy, r.floor.window.othersBusy, r.peer?.window.othersBusy ?? 0) > QUIET;
+  const windows = [...(r.pairs ?? [r]).flatMap((p) => [p.product.window, p.floor.window]), r.peer?.window];
+  return Math.max(...windows.map((w) => w?.othersBusy ?? 0)) > QUIET;
 }
 
 /**
@@ -366,6 +438,7 @@ export function writeReport(r: Report): string | undefined {
       header(Boolean(r.peer)),
       rows(r).map((row) => cells(row, Boolean(r.peer))),
     ),
+    ...pairSection(r),
     ...ladderSection(r),
   ].join('\n');
   return writeSection(name, body);
@@ -373,6 +446,11 @@ export function writeReport(r: Report): string | undefined {
 
 const markdownTable = (head: string[], body: string[][]) =>
   [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+
+function pairSection(r: Report): string[] {
+  const summary = pairSummary(r);
+  return summary ? ['', summary, '', markdownTable(PAIR_HEADER, pairRows(r))] : [];
+}
 
 function ladderSection(r: Report): string[] {
   const summary = ladderSummary(r);

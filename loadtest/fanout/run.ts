@@ -11,7 +11,7 @@ import { runPeer } from './peer.js';
 import { prepareLoadData } from './prepare.js';
 import { runProduct } from './product.js';
 import { waitForQuiet } from './proc-stats.js';
-import { disturbed, printReport, writeReport, type Report } from './report.js';
+import { disturbed, medianPair, printReport, writeReport, type Pair, type Report } from './report.js';
 
 const options = parseOptions(process.argv.slice(2));
 const workDir = mkdtempSync(join(tmpdir(), 'tickdash-fanout-'));
@@ -31,11 +31,20 @@ try {
     positionsPerPortfolio: options.positions,
     seed: options.seed,
   });
-  const product = await runProduct(options, data, dataDir, captureDir);
-  const floor = await runFloor(options, data, {
-    files: product.window.captureFiles,
-    flushesPerSecond: product.view.flushesPerSecond,
-  });
+  const pairs: Pair[] = [];
+  for (let i = 0; i < options.repeat; i++) {
+    if (options.repeat > 1) console.error(`pair ${i + 1} of ${options.repeat}`);
+    // Memory per idle connection is measured once, in the first pair; later pairs only load.
+    const o = i === 0 ? options : { ...options, idleWaves: 0, ladder: undefined };
+    const capture = join(captureDir, String(i));
+    mkdirSync(capture);
+    const product = await runProduct(o, data, dataDir, capture);
+    const floor = await runFloor(o, data, {
+      files: product.window.captureFiles,
+      flushesPerSecond: product.view.flushesPerSecond,
+    });
+    pairs.push({ product, floor });
+  }
   // The peer opens the same database once the product has let go of it.
   const peer = options.peer ? await runPeer(options, data, dataDir) : undefined;
   const report: Report = {
@@ -43,8 +52,8 @@ try {
     started,
     symbols: data.instruments.length,
     busyBefore,
-    product,
-    floor,
+    ...medianPair(pairs),
+    ...(pairs.length > 1 ? { pairs } : {}),
     ...(peer ? { peer } : {}),
   };
   printReport(report);
