@@ -50,6 +50,8 @@ try {
   let now: number;
   let data: Dataset;
   if (reused) {
+    // A dataset built by older code gets this code's migrations (its schema is the one measured).
+    await migrate(db);
     ({ now, ...data } = JSON.parse(readFileSync(metaFile, 'utf8')) as Dataset & { now: number });
     console.log(`history benchmark on ${machine()}, load ${loadBefore}: the dataset in ${dir}`);
   } else {

@@ -97,12 +97,13 @@ async function postgresDatabase(): Promise<{ db: Database; drop(): Promise<void>
     return undefined;
   }
   const schema = `bench_ingest_${randomUUID().slice(0, 8)}`;
-  // PostgreSQL here has no TimescaleDB: a plain table with the same columns and indexes.
+  // PostgreSQL here has no TimescaleDB: a plain table with the same columns and indexes (the
+  // hypertable's default one on time, and sql/006_tick_key.sql's unique key).
   await probe.query(`CREATE SCHEMA ${schema};
     CREATE TABLE ${schema}.ticks (time timestamptz NOT NULL, symbol text NOT NULL, price double precision NOT NULL,
       size double precision NOT NULL DEFAULT 0, stream_id text NOT NULL, source text);
-    CREATE INDEX ON ${schema}.ticks (symbol, time DESC);
-    CREATE UNIQUE INDEX ON ${schema}.ticks (stream_id, time);`);
+    CREATE INDEX ON ${schema}.ticks (time DESC);
+    CREATE UNIQUE INDEX ON ${schema}.ticks (symbol, time DESC, stream_id);`);
   const url = new URL(PG_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const db = await openPostgres(

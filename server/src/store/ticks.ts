@@ -1,5 +1,6 @@
-// Raw ticks in and the newest prices out. Inserts are idempotent: the key (stream_id, time) is the
-// Redis entry id and the exchange time, so a replayed batch inserts nothing twice.
+// Raw ticks in and the newest prices out. Inserts are idempotent: the key (symbol, time, stream_id)
+// is the tick's symbol, its exchange time and its Redis entry id, so a replayed batch inserts
+// nothing twice (sql/006_tick_key.sql).
 import { encodeCopyBinary } from '../db/copy-binary.js';
 import { isUniqueViolation, type Database, type Queryable, type Statement } from '../db/database.js';
 import type { Tick } from '../streams/tick.js';
@@ -19,7 +20,7 @@ const INSERT_UNNEST: Statement = {
       INSERT INTO ticks (time, symbol, price, size, stream_id, source)
       SELECT 'epoch'::timestamptz + t * INTERVAL '1 millisecond', s, p, z, i, src
         FROM unnest($1::int8[], $2::text[], $3::float8[], $4::float8[], $5::text[], $6::text[]) AS u(t, s, p, z, i, src)
-      ON CONFLICT (stream_id, time) DO NOTHING
+      ON CONFLICT (symbol, time, stream_id) DO NOTHING
       RETURNING 1
     )
     SELECT count(*)::int AS n FROM inserted`,
