@@ -52,4 +52,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # main.ts handles SIGTERM (sockets closed with 1001, then Redis and the database), so node may be
 # PID 1; compose adds `init: true` anyway so a stray child process is always reaped.
-CMD ["node", "dist/server/src/main.js"]
+# --single-threaded-gc: server/src/node-flags.ts says why.
+CMD ["node", "--single-threaded-gc", "dist/server/src/main.js"]

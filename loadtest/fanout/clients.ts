@@ -23,6 +23,9 @@ interface Client {
   lastSeq: number;
   ready: boolean;
   onReady?: () => void;
+  /** For a failure's message: when the socket opened, and frames received before the snapshot. */
+  openedAt?: number;
+  framesBeforeReady: number;
 }
 
 const groups: Record<Group, Set<Client>> = { load: new Set(), idle: new Set() };
@@ -41,6 +44,7 @@ const measured = {
 const totals = { gaps: 0, resyncs: 0, errors: 0, unexpectedCloses: 0, firstError: undefined as string | undefined };
 
 function onFrame(c: Client, data: Buffer): void {
+  if (!c.ready) c.framesBeforeReady++;
   const kind = frameKind(data);
   if (kind === 'delta') {
     const seq = seqOf(data);
@@ -80,12 +84,15 @@ function openClient(args: ConnectArgs, plan: SocketPlan): Promise<void> {
     const timer = setTimeout(() => fail(new Error('no snapshot within the connect timeout')), CONNECT_TIMEOUT_MS);
     const c: Client = {
       link: openLink(args.transport ?? 'ws', args.wsUrl, token, {
-        open: () => c.link.subscribe(plan.portfolio),
+        open: () => {
+          c.openedAt = performance.now();
+          c.link.subscribe(plan.portfolio);
+        },
         frame: (data) => onFrame(c, data),
         failed: (err) => fail(err),
         closed: (reason, expected) => {
           if (groups[c.group].delete(c) && !expected) totals.unexpectedCloses++;
-          if (!c.ready) fail(new Error(`closed (${reason}) before the snapshot`));
+          if (!c.ready) fail(new Error(`closed (${reason}) before the snapshot (${lifeOf(c)})`));
         },
       }),
       portfolio: plan.portfolio,
@@ -93,6 +100,7 @@ function openClient(args: ConnectArgs, plan: SocketPlan): Promise<void> {
       record: plan.record ?? false,
       lastSeq: -1,
       ready: false,
+      framesBeforeReady: 0,
       onReady: () => {
         clearTimeout(timer);
         groups[c.group].add(c);
@@ -100,6 +108,11 @@ function openClient(args: ConnectArgs, plan: SocketPlan): Promise<void> {
       },
     };
   });
+}
+
+function lifeOf(c: Client): string {
+  if (c.openedAt === undefined) return 'never opened';
+  return `${Math.round(performance.now() - c.openedAt)} ms after opening, ${c.framesBeforeReady} frames received`;
 }
 
 async function login(baseUrl: string, username: string, password: string): Promise<string> {

@@ -28,6 +28,8 @@ export interface Options {
   server: ServerBuild;
   /** Extra environment for the server (e.g. CONFLATION_MS=0), from repeated --server-env K=V. */
   serverEnv: Record<string, string>;
+  /** Extra node flags for the server (e.g. --single-threaded-gc), from repeated --server-node-arg. */
+  serverNodeArgs: string[];
   /** Write a V8 CPU profile of the server into this folder. */
   cpuProf: string | undefined;
   /** How long to wait for other work on the machine to stop before starting anyway. */
@@ -60,6 +62,7 @@ export const PRESETS: Record<string, Preset> = {
 const USAGE = `npm run bench:fanout -- [--preset light|moderate|heavy] [--clients N] [--portfolios N]
   [--portfolios-per-user N] [--positions N] [--rate TICKS_PER_S] [--warmup S] [--seconds S] [--idle N] [--idle-waves N]
   [--client-procs N] [--probes N] [--concurrency N] [--seed N] [--server build|dist|tsx] [--server-env K=V ...]
+  [--server-node-arg FLAG ...]
   [--cpu-prof DIR] [--quiet-wait S] [--attempts N] [--repeat N] [--label NAME] [--no-write]
   [--peer socketio] [--ladder] [--ladder-rates R1,R2,...] [--ladder-settle S] [--ladder-seconds S]`;
 
@@ -86,6 +89,7 @@ export function parseOptions(argv: string[]): Options {
       seed: { type: 'string', default: '20260101' },
       server: { type: 'string', default: 'build' },
       'server-env': { type: 'string', multiple: true, default: [] },
+      'server-node-arg': { type: 'string', multiple: true, default: [] },
       'cpu-prof': { type: 'string' },
       label: { type: 'string' },
       'quiet-wait': { type: 'string', default: '300' },
@@ -126,7 +130,7 @@ export function parseOptions(argv: string[]): Options {
   const ladderRates = v['ladder-rates']
     ? v['ladder-rates'].split(',').map((r) => int('ladder-rates', r, 1))
     : LADDER_STEPS.map((k) => Math.round(k * rate));
-  const custom = ['clients', 'portfolios', 'rate', 'positions', 'server-env'].some((k) =>
+  const custom = ['clients', 'portfolios', 'rate', 'positions', 'server-env', 'server-node-arg'].some((k) =>
     argv.some((a) => a.startsWith(`--${k}`)),
   );
   const baseLabel = v.label ?? (custom ? `${v.preset}-custom` : v.preset!);
@@ -149,6 +153,7 @@ export function parseOptions(argv: string[]): Options {
     seed: int('seed', v.seed, 20_260_101, 0),
     server,
     serverEnv,
+    serverNodeArgs: v['server-node-arg']!,
     cpuProf: v['cpu-prof'],
     quietWaitSeconds: int('quiet-wait', v['quiet-wait'], 300, 0),
     attempts: int('attempts', v.attempts, 3),

@@ -38,7 +38,11 @@ export async function redisPid(redis: Redis): Promise<Record<string, number>> {
 export async function runProduct(o: Options, data: LoadData, dataDir: string, captureDir: string) {
   const prefix = `bench:fanout:${randomUUID()}:`;
   const entry = serverEntry(o.server);
-  const nodeArgs = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`, ...entry.args] : entry.args;
+  const nodeArgs = [
+    ...o.serverNodeArgs,
+    ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : []),
+    ...entry.args,
+  ];
   const server = await startServer(nodeArgs, {
     HOST: '127.0.0.1',
     PORT: '0',

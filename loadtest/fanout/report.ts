@@ -316,13 +316,7 @@ function describeRun(r: Report): string[] {
     `${n0(o.clients)} load sockets over ${n0(o.portfolios)} portfolios (${n1(perPortfolio)} per portfolio, ` +
       `${o.positions} positions each, ${r.symbols} distinct symbols), ${n0(o.rate)} ticks/s, ` +
       `${o.warmupSeconds} s warm-up then ${o.seconds} s measured; ${o.idleWaves} waves of ${n0(o.idle)} idle sockets for memory.`,
-    `Server: ${r.product.server}${
-      Object.keys(o.serverEnv).length
-        ? ` with ${Object.entries(o.serverEnv)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')}`
-        : ''
-    }; ` +
+    `Server: ${r.product.server}${serverSettings(o)}; ` +
       `${gitState()}. Clients: ${o.clientProcs} fleet process${o.clientProcs > 1 ? 'es' : ''} of \`ws\` sockets${o.probes ? ' and a probe process' : ''}.`,
     ...(r.peer
       ? [
@@ -332,6 +326,12 @@ function describeRun(r: Report): string[] {
       : []),
     `Machine: ${machine()}, Linux ${release()}; ${pct(r.busyBefore)} busy with other work just before the run.`,
   ];
+}
+
+/** What the run set on the server beyond its defaults: node flags and environment. */
+function serverSettings(o: Options): string {
+  const settings = [...o.serverNodeArgs, ...Object.entries(o.serverEnv).map(([k, v]) => `${k}=${v}`)];
+  return settings.length ? ` with ${settings.join(' ')}` : '';
 }
 
 /** Steps side by side; the climb of each side stops at its first step not held. */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { spawnNode, stopChild } from './children.js';
+import { SERVER_NODE_FLAGS } from '../../server/src/node-flags.js';
 import { INSPECT_ARG } from './inspector.js';
 
 export type ServerBuild = 'build' | 'dist' | 'tsx';
@@ -15,8 +16,13 @@ const PRIVATE_BUILD = join(PROJECT_ROOT, 'node_modules/.cache/tickdash-fanout');
 const START_TIMEOUT_MS = 120_000;
 const PINO_WARN = 40;
 
-/** The node arguments that start the server, compiling it first when asked to. */
+/** The node arguments that start the server as production does, compiling it first when asked to. */
 export function serverEntry(build: ServerBuild): { args: string[]; what: string } {
+  const { args, what } = entryScript(build);
+  return { args: [...SERVER_NODE_FLAGS, ...args], what };
+}
+
+function entryScript(build: ServerBuild): { args: string[]; what: string } {
   if (build === 'tsx') return { args: ['--import', 'tsx', 'server/src/main.ts'], what: 'server/src via tsx' };
   if (build === 'dist') {
     const main = join(PROJECT_ROOT, 'dist/server/src/main.js');
