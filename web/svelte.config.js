@@ -9,7 +9,7 @@ const config = {
   kit: {
     // A single-page app: the server serves build/ and falls back to index.html for any
     // path it does not know, so client-side routes (/login, /) work on reload.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: '200.html', strict: true }),
   },
 };
 

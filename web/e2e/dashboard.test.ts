@@ -155,6 +155,37 @@ describe('the dashboard in a browser', () => {
     await phone.close();
   });
 
+  it('draws its frame before the session answers, and nothing moves when the answers arrive', async () => {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 900 },
+    ]) {
+      const fresh = await browser.newContext({ viewport });
+      await fresh.addCookies(await context.cookies());
+      const early = await fresh.newPage();
+      let answer: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      await early.route('**/api/v1/me', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await early.goto(`${t.app.url}/`);
+      await early.waitForSelector('#metrics-title');
+      const tops = () =>
+        early.evaluate(() =>
+          ['.bar', '#performance-title', '#metrics-title', '#positions-title'].map(
+            (selector) => document.querySelector(selector)!.getBoundingClientRect().top,
+          ),
+        );
+      const before = await tops();
+      expect(await early.isDisabled('.switcher select')).toBe(true);
+      answer();
+      await expect.poll(() => early.locator('[data-testid="portfolio-switcher"] option').count()).toBeGreaterThan(1);
+      expect(await tops()).toEqual(before);
+      await fresh.close();
+    }
+  });
+
   it('switches portfolio and shows the other one live', async () => {
     const firstRows = await rows().count();
     const switcher = page.locator('[data-testid="portfolio-switcher"]');

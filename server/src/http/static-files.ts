@@ -73,18 +73,23 @@ export function loadStaticSite(dir: string): StaticSite {
       headers: type.startsWith('text/html') ? pageSecurityHeaders(body.toString('utf8')) : [],
     });
   }
-  const index = files.get('/index.html');
+  // The build writes each route's shell (index.html for /, login.html for /login: each preloads
+  // its own route's code, so the browser fetches it with the runtime instead of after it) and
+  // 200.html, the shell for any other path of the single-page app (web/svelte.config.js).
+  const fallback = files.get('/200.html') ?? files.get('/index.html');
 
   return {
     fileCount: files.size,
     handle(res, req) {
       const url = req.getUrl();
       // A path with an extension names a file; anything else is a client-side route of the SPA.
-      const file = files.get(url) ?? (extname(url) === '' ? index : undefined);
+      const file =
+        files.get(url) ??
+        (extname(url) === '' ? (files.get(url === '/' ? '/index.html' : `${url}.html`) ?? fallback) : undefined);
       res.cork(() => {
         if (!file) {
-          res.writeStatus(statusLine(index ? 404 : 503)).writeHeader('Content-Type', 'text/plain; charset=utf-8');
-          res.end(index ? 'Not found' : 'The web app is not built yet: run `npm run build`, then restart.');
+          res.writeStatus(statusLine(fallback ? 404 : 503)).writeHeader('Content-Type', 'text/plain; charset=utf-8');
+          res.end(fallback ? 'Not found' : 'The web app is not built yet: run `npm run build`, then restart.');
           return;
         }
         const compressed = file.br || file.gzip;

@@ -1,15 +1,19 @@
-import { error, redirect } from '@sveltejs/kit';
-import { resolve } from '$app/paths';
-import { ApiError, getMe, isUnauthenticated, listPortfolios } from '$lib/api';
+import { getMe, listPortfolios, type PortfolioSummary, type User } from '$lib/api';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch }) => {
-  try {
-    const [user, portfolios] = await Promise.all([getMe(fetch), listPortfolios(fetch)]);
-    return { user, portfolios };
-  } catch (failure) {
-    if (isUnauthenticated(failure)) redirect(307, resolve('/login'));
-    if (failure instanceof ApiError) error(failure.status, failure.message);
-    error(503, 'The server cannot be reached. Check your connection and try again.');
-  }
-};
+export interface Session {
+  user: User;
+  portfolios: PortfolioSummary[];
+}
+
+/**
+ * Not awaited: the dashboard's frame (masthead, section headings, placeholders) renders as soon as
+ * the code has loaded, and fills in when these two answers arrive, a round trip later. The page
+ * sends a trader without a session to /login (routes/+page.svelte).
+ */
+export const load: PageLoad = ({ fetch }) => ({
+  session: Promise.all([getMe(fetch), listPortfolios(fetch)]).then(([user, portfolios]): Session => ({
+    user,
+    portfolios,
+  })),
+});
