@@ -28,6 +28,8 @@ export interface Report {
   peer?: PeerResult;
   /** Every product/floor pair of a run with --repeat; `product` and `floor` are the median one. */
   pairs?: Pair[];
+  /** Why pairs of a repeated run failed before measuring and were run again. */
+  failedPairs?: string[];
 }
 
 export interface Pair {
@@ -89,7 +91,10 @@ function pairSummary(r: Report): string | undefined {
     `the median CPU ratio. CPU per delivered delta, product / floor: median ${mid(ratios).toFixed(2)}x ` +
     `(range ${ratios[0]!.toFixed(2)}x to ${ratios[ratios.length - 1]!.toFixed(2)}x; target ≤ ${TARGETS.cpuRatio}x: ` +
     `${verdict(mid(ratios) <= TARGETS.cpuRatio)}); probe p99 median ${ms(mid(p99))} ms ` +
-    `(target < ${TARGETS.p99Ms} ms: ${verdict(mid(p99) < TARGETS.p99Ms)}).`
+    `(target < ${TARGETS.p99Ms} ms: ${verdict(mid(p99) < TARGETS.p99Ms)}).` +
+    (r.failedPairs?.length
+      ? ` Run again after failing before their window: ${r.failedPairs.length} (${r.failedPairs.join('; ')}).`
+      : '')
   );
 }
 

@@ -32,18 +32,27 @@ try {
     seed: options.seed,
   });
   const pairs: Pair[] = [];
-  for (let i = 0; i < options.repeat; i++) {
+  /** Pairs that failed to set up (a socket lost while 2,000 connect: see the README), retried once each. */
+  const failedPairs: string[] = [];
+  for (let attempt = 0; pairs.length < options.repeat; attempt++) {
+    const i = pairs.length;
     if (options.repeat > 1) console.error(`pair ${i + 1} of ${options.repeat}`);
     // Memory per idle connection is measured once, in the first pair; later pairs only load.
     const o = i === 0 ? options : { ...options, idleWaves: 0, ladder: undefined };
-    const capture = join(captureDir, String(i));
+    const capture = join(captureDir, String(attempt));
     mkdirSync(capture);
-    const product = await runProduct(o, data, dataDir, capture);
-    const floor = await runFloor(o, data, {
-      files: product.window.captureFiles,
-      flushesPerSecond: product.view.flushesPerSecond,
-    });
-    pairs.push({ product, floor });
+    try {
+      const product = await runProduct(o, data, dataDir, capture);
+      const floor = await runFloor(o, data, {
+        files: product.window.captureFiles,
+        flushesPerSecond: product.view.flushesPerSecond,
+      });
+      pairs.push({ product, floor });
+    } catch (err) {
+      if (options.repeat === 1 || failedPairs.length >= options.repeat) throw err;
+      failedPairs.push((err as Error).message);
+      console.error(`pair ${i + 1} failed, once more: ${(err as Error).message}`);
+    }
   }
   // The peer opens the same database once the product has let go of it.
   const peer = options.peer ? await runPeer(options, data, dataDir) : undefined;
@@ -53,7 +62,7 @@ try {
     symbols: data.instruments.length,
     busyBefore,
     ...medianPair(pairs),
-    ...(pairs.length > 1 ? { pairs } : {}),
+    ...(pairs.length > 1 ? { pairs, failedPairs } : {}),
     ...(peer ? { peer } : {}),
   };
   printReport(report);
