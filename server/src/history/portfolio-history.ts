@@ -1,8 +1,8 @@
 // A portfolio's value and time-weighted return over a range, with a benchmark beside it: holdings
 // and cash as of the range's start (two aggregate queries over the ledger), the transactions inside
 // it and the aggregates' watermarks, then closes of every held symbol from the coarsest aggregate
-// that serves the range (materialised buckets read from their table, only the rest in real time);
-// then valued in integer cents (valuation.ts) and chained (twr.ts). docs/history.md.
+// that serves the range (materialised buckets read from their table, or for daily ranges held in
+// memory by daily-closes.ts, only the rest in real time); then valued in integer cents (valuation.ts) and chained (twr.ts). docs/history.md.
 import type { Database } from '../db/database.js';
 import { centsToAmount } from '../engine/money.js';
 import {
