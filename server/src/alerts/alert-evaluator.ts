@@ -5,6 +5,7 @@
 // rules.ts). Plain TypeScript: no I/O, no clock; what happens is reported as events for the caller
 // to store and send.
 import type { PortfolioDelta, PortfolioSnapshot } from '../engine/types.js';
+import { firstAtOrAbove } from '../sorted.js';
 import { crossing, displayValue, isPast, isSymbolRule, triggerOf, type AlertRule, type Trigger } from './rules.js';
 
 export interface ActiveAlert {
@@ -179,7 +180,7 @@ export class AlertEvaluator {
         const low = Math.min(last, price) - margin;
         const high = Math.max(last, price) + margin;
         const levels = w.levels;
-        for (let i = firstAtLeast(levels, low); i < levels.length && levels[i]! <= high; i++)
+        for (let i = firstAtOrAbove(levels, low); i < levels.length && levels[i]! <= high; i++)
           this.checkSymbol(prices[i]!, price, time);
       }
     }
@@ -264,18 +265,6 @@ function sortPrices(w: SymbolWatches, prices: Watch[]): void {
   w.prices = prices;
   w.levels = Float64Array.from(prices, (x) => x.level);
   w.maxBand = prices.reduce((max, x) => Math.max(max, x.band), 0);
-}
-
-/** The index of the first level ≥ `x` (binary search). */
-function firstAtLeast(levels: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = levels.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (levels[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function pushTo<K>(map: Map<K, Watch[]>, key: K, watch: Watch): void {

@@ -11,6 +11,7 @@ import {
   type DailyCloseRun,
   type Materialization,
 } from '../store/candles.js';
+import { firstAtOrAbove } from '../sorted.js';
 
 const DAY_MS = RESOLUTION_MS['1d'];
 
@@ -89,12 +90,12 @@ export class DailyCloses {
     const before = new Map<string, number>();
     for (const symbol of symbols) {
       const { run } = entries.get(symbol)!;
-      const first = firstAtOrAfter(run.times, from);
-      const last = firstAtOrAfter(run.times, end);
+      const first = firstAtOrAbove(run.times, from);
+      const last = firstAtOrAbove(run.times, end);
       if (last > first) {
         series.push({ symbol, times: run.times.slice(first, last), closes: run.closes.slice(first, last) });
       }
-      const previous = firstAtOrAfter(run.times, dayBefore + 1) - 1;
+      const previous = firstAtOrAbove(run.times, dayBefore + 1) - 1;
       const close = previous >= 0 ? run.closes[previous] : run.before;
       if (close !== undefined) before.set(symbol, close);
     }
@@ -165,15 +166,3 @@ export class DailyCloses {
 }
 
 const EMPTY_RUN: DailyCloseRun = { before: undefined, times: [], closes: [] };
-
-/** The index of the first of the ascending `times` at or after `t` (its length when none is). */
-function firstAtOrAfter(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
